@@ -1,0 +1,6 @@
+import { definePackageBuild } from '@connectors/config/tsup';
+
+export default definePackageBuild({
+  entry: { index: 'src/index.ts', main: 'src/main.ts' },
+  banner: '#!/usr/bin/env node',
+});

@@ -1,0 +1,3 @@
+import { definePackageBuild } from '@connectors/config/tsup';
+
+export default definePackageBuild({ entry: { index: 'src/index.ts' } });

@@ -1,0 +1,9 @@
+import { definePackageBuild } from '@connectors/config/tsup';
+
+export default definePackageBuild({
+  entry: {
+    index: 'src/index.ts',
+    'contract/index': 'src/contract/index.ts',
+    'bin/es-fake': 'src/bin/es-fake.ts',
+  },
+});

@@ -1,0 +1,91 @@
+// The public surface of @connectors/framework: an explicit list, nothing else.
+
+export { AbortError, isAbortLike, throwIfAborted } from './errors/abort-error.js';
+export { AuthError } from './errors/auth-error.js';
+export { ConfigError } from './errors/config-error.js';
+export { ConnectorError } from './errors/connector-error.js';
+export type { ConnectorErrorCode, ConnectorErrorOptions, ErrorDetails } from './errors/connector-error.js';
+export { CursorExpiredError } from './errors/cursor-expired-error.js';
+export { RateLimitError } from './errors/rate-limit-error.js';
+export {
+  REDACTED,
+  clearRegisteredSecrets,
+  redactText,
+  redactValue,
+  registerSecrets,
+} from './errors/redact.js';
+export { SinkError } from './errors/sink-error.js';
+export { toConnectorError } from './errors/to-connector-error.js';
+export { UpstreamError, isRetryableStatus } from './errors/upstream-error.js';
+
+export { noopLogger } from './logging/logger.js';
+export type { LogFn, Logger } from './logging/logger.js';
+
+export type { JsonObject, JsonValue } from './document/json.js';
+export type { ContentSource, IdentityDocument, SourceDocument } from './document/document.js';
+
+export { defineConfigFields, field } from './config/config-field.js';
+export type {
+  ConfigField,
+  ConfigFields,
+  ConfigOf,
+  FieldDependency,
+  FieldDisplay,
+  FieldOption,
+  FieldOptions,
+  FieldType,
+  FieldValidation,
+} from './config/config-field.js';
+
+export { SOURCE_API_VERSION, defineSource } from './source/define-source.js';
+export type {
+  Clock,
+  FullListingOptions,
+  IdentityListingOptions,
+  IncrementalListingOptions,
+  RuleValidationResult,
+  SourceCapabilities,
+  SourceContext,
+  SourceDefinition,
+  SourceInstance,
+} from './source/define-source.js';
+export { checkpoint, cursor, remove, skip, upsert } from './source/listing.js';
+export type {
+  CheckpointEvent,
+  CursorEvent,
+  DeleteEvent,
+  ListingEvent,
+  SkipEvent,
+  UpsertEvent,
+} from './source/listing.js';
+
+export type {
+  BatchOutcome,
+  ExistingDocument,
+  IndexKind,
+  IndexWriter,
+  OpenIndexOptions,
+  PipelineSettings,
+  Sink,
+  SinkItemFailure,
+  SinkOperation,
+} from './sink/sink.js';
+
+export type { ControlPlane, JobQuery, JobStats } from './control-plane/control-plane.js';
+export type {
+  ConfigurationEntry,
+  ConnectorDoc,
+  ConnectorFeatures,
+  ConnectorStatus,
+  Filter,
+  FilteringDomain,
+  FilteringValidation,
+  JobConnectorSnapshot,
+  JobStatus,
+  JobType,
+  Schedule,
+  SyncJobDoc,
+  SyncRule,
+  TriggerMethod,
+  Versioned,
+} from './control-plane/records.js';

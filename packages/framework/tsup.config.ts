@@ -1,0 +1,5 @@
+import { definePackageBuild } from '@connectors/config/tsup';
+
+export default definePackageBuild({
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+});

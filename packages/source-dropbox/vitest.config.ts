@@ -1,0 +1,3 @@
+import { definePackageTests } from '@connectors/config/vitest';
+
+export default definePackageTests();

@@ -1,0 +1,8 @@
+import type { Options } from 'tsup';
+/** Build configuration for a workspace package. */
+export declare function definePackageBuild(options: {
+  entry: Record<string, string> | string[];
+  banner?: string;
+  dts?: boolean;
+  external?: string[];
+}): Options | Options[];

@@ -89,3 +89,12 @@ export type {
   TriggerMethod,
   Versioned,
 } from './control-plane/records.js';
+
+// Sync rules, DLS helpers and the sync engine (engine owner).
+export { createBasicRuleEvaluator } from './rules/evaluate-basic-rules.js';
+export type { BasicRuleEvaluator, RuleDecision } from './rules/evaluate-basic-rules.js';
+export { DEFAULT_RULE_ID, parseBasicRules } from './rules/parse-basic-rules.js';
+export type { BasicRule } from './rules/parse-basic-rules.js';
+export { validateBasicRules } from './rules/validate-basic-rules.js';
+export { ADVANCED_RULES_ID, hasAdvancedRules, validateFilter } from './rules/validate-filter.js';
+export type { ValidateFilterOptions } from './rules/validate-filter.js';

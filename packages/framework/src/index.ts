@@ -98,3 +98,17 @@ export type { BasicRule } from './rules/parse-basic-rules.js';
 export { validateBasicRules } from './rules/validate-basic-rules.js';
 export { ADVANCED_RULES_ID, hasAdvancedRules, validateFilter } from './rules/validate-filter.js';
 export type { ValidateFilterOptions } from './rules/validate-filter.js';
+
+export { parseConfig, coerceFieldValue, maskConfig, sensitiveValues } from './config/parse-config.js';
+export type { ParseConfigOptions } from './config/parse-config.js';
+export { configValuesFromEntries, toConfigurationSchema } from './config/configuration-schema.js';
+
+export { sleep, systemClock } from './http/clock.js';
+export { createKeyedLimiter, createLimiter } from './http/limiter.js';
+export type { KeyedLimiter, Limiter } from './http/limiter.js';
+export { backoffDelay, defaultRetryPolicy, parseRetryAfter } from './http/retry-policy.js';
+export type { RetryPolicy } from './http/retry-policy.js';
+export { createRetryingFetch } from './http/create-retrying-fetch.js';
+export type { RetryInfo, RetryingFetchOptions } from './http/create-retrying-fetch.js';
+
+export type { ContentExtractor, ExtractionResult } from './extract/content-extractor.js';

@@ -112,3 +112,15 @@ export { createRetryingFetch } from './http/create-retrying-fetch.js';
 export type { RetryInfo, RetryingFetchOptions } from './http/create-retrying-fetch.js';
 
 export type { ContentExtractor, ExtractionResult } from './extract/content-extractor.js';
+export {
+  ACCESS_CONTROL_INDEX_PREFIX,
+  accessControlIndexName,
+} from './access-control/access-control-index-name.js';
+export { ACCESS_CONTROL_UNDETERMINED, checkDocumentAccess } from './access-control/check-document-access.js';
+export {
+  ACCESS_CONTROL_PREFIXES,
+  combineAccessControl,
+  toAccessControl,
+} from './access-control/to-access-control.js';
+export { ACCESS_CONTROL_QUERY_TEMPLATE, toIdentityRecord } from './access-control/to-identity-record.js';
+export type { IdentityRecord } from './access-control/to-identity-record.js';

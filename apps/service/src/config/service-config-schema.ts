@@ -1,0 +1,188 @@
+import { z } from 'zod';
+
+const positiveSeconds = z.number().positive();
+
+const schedule = z
+  .object({
+    enabled: z.boolean().describe('Whether this schedule creates jobs.'),
+    interval: z.string().min(1).describe('Quartz cron expression, e.g. "0 0 * * * ?" (every hour).'),
+  })
+  .strict();
+
+const errorMonitor = z
+  .object({
+    enabled: z.boolean().default(true),
+    max_total_errors: z.number().int().nonnegative().default(1000),
+    max_consecutive_errors: z.number().int().nonnegative().default(10),
+    max_error_rate: z.number().min(0).max(1).default(0.15),
+    error_window_size: z.number().int().positive().default(100),
+    error_queue_size: z.number().int().positive().default(10),
+  })
+  .strict();
+
+const bulk = z
+  .object({
+    queue_max_size: z.number().int().positive().default(1024).describe('Items waiting for the sink.'),
+    queue_max_mem_size: z.number().positive().default(25).describe('MiB waiting for the sink.'),
+    queue_refresh_interval: positiveSeconds.default(1),
+    queue_refresh_timeout: positiveSeconds.default(1300),
+    chunk_size: z.number().int().positive().default(500).describe('Operations per bulk request.'),
+    chunk_max_mem_size: z.number().positive().default(3).describe('MiB per bulk request.'),
+    max_text_document_size: z
+      .number()
+      .nonnegative()
+      .default(3)
+      .describe('MiB per document without an attachment; 0 disables the cap.'),
+    max_concurrency: z.number().int().positive().default(5).describe('Bulk requests in flight.'),
+    concurrent_downloads: z.number().int().positive().default(10).describe('Content downloads in flight.'),
+    display_every: z.number().int().positive().default(100),
+    max_retries: z.number().int().nonnegative().default(5),
+    retry_interval: z.number().nonnegative().default(10),
+    enable_operations_logging: z.boolean().default(false),
+    error_monitor: errorMonitor.prefault({}),
+  })
+  .strict();
+
+/** `elasticsearch.*` (spec 9). Absent means embedded mode. */
+export const elasticsearchSettingsSchema = z
+  .object({
+    host: z.string().url().default('http://localhost:9200').describe('Elasticsearch URL.'),
+    api_key: z.string().min(1).optional().describe('Encoded API key; preferred over username/password.'),
+    username: z.string().default('elastic'),
+    password: z.string().default('changeme'),
+    ssl: z.boolean().default(true),
+    verify_certs: z.boolean().default(true),
+    ca_certs: z.string().optional().describe('Path of a CA bundle (PEM).'),
+    ca_fingerprint: z
+      .string()
+      .optional()
+      .describe('SHA-256 fingerprint of the CA certificate (our addition).'),
+    headers: z.record(z.string(), z.string()).default({}),
+    request_timeout: positiveSeconds.default(240),
+    retry_on_timeout: z.boolean().default(true),
+    max_retries: z.number().int().nonnegative().default(5),
+    retry_interval: z.number().nonnegative().default(10),
+    max_wait_duration: positiveSeconds.default(240),
+    initial_backoff_duration: positiveSeconds.default(1),
+    backoff_multiplier: z.number().min(1).default(2),
+    log_level: z.string().default('info'),
+    feature_use_connectors_api: z.boolean().default(true),
+    bulk: bulk.prefault({}),
+  })
+  .strict();
+
+/** `service.*` (spec 9), plus our `data_dir` and `http`. */
+export const serviceSettingsSchema = z
+  .object({
+    worker_mode: z.boolean().default(false),
+    service_types: z.array(z.string()).default([]),
+    idling: positiveSeconds.default(30).describe('Poll interval (s) of the scheduling and execution loops.'),
+    heartbeat: positiveSeconds
+      .default(300)
+      .describe('Connector check-in interval (s); Kibana wants < 30 min.'),
+    preflight_max_attempts: z.number().int().positive().default(10),
+    preflight_idle: positiveSeconds.default(30),
+    max_errors: z.number().int().positive().default(20),
+    max_errors_span: positiveSeconds.default(600),
+    max_concurrent_content_syncs: z.number().int().positive().default(1),
+    max_concurrent_access_control_syncs: z.number().int().positive().default(1),
+    max_concurrent_scheduling_tasks: z.number().int().positive().default(4),
+    max_file_download_size: z.number().int().positive().default(10_485_760),
+    job_cleanup_interval: positiveSeconds.default(300),
+    log_level: z
+      .string()
+      .transform((level) => level.toLowerCase())
+      .pipe(z.enum(['trace', 'debug', 'info', 'warning', 'warn', 'error', 'critical', 'fatal']))
+      .default('info'),
+    fips_mode: z.boolean().default(false),
+    data_dir: z
+      .string()
+      .default('.connectors-data')
+      .describe('Directory of the embedded store, scratch files and temporary downloads (our addition).'),
+    http: z
+      .object({
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65535)
+          .optional()
+          .describe('Port of /healthz, /readyz and /metrics; off when unset.'),
+        host: z.string().default('127.0.0.1'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** `extraction_service.*` (spec 9): presence enables Elastic's data extraction service. */
+export const extractionServiceSchema = z
+  .object({
+    host: z.string().url(),
+    timeout: positiveSeconds.default(30),
+    use_file_pointers: z.boolean().default(false),
+    stream_chunk_size: z.number().int().positive().default(65_536),
+    shared_volume_dir: z.string().default('/app/files'),
+  })
+  .strict();
+
+/** One entry of `connectors:` (spec 9), plus our embedded-mode additions. */
+export const connectorEntrySchema = z
+  .object({
+    connector_id: z
+      .union([z.string().min(1), z.number()])
+      .transform(String)
+      .describe('Connector id (numbers in YAML are read as strings).'),
+    service_type: z.string().min(1).optional().describe('Source key, e.g. "dropbox".'),
+    api_key: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('API key used for this connector’s data (Elasticsearch mode).'),
+    name: z.string().optional().describe('Display name (embedded mode).'),
+    index_name: z
+      .string()
+      .optional()
+      .describe('Content index (embedded mode). @default search-<connector_id>'),
+    configuration: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('Source configuration values (embedded mode; in Elasticsearch mode Kibana holds them).'),
+    scheduling: z
+      .object({
+        full: schedule.optional(),
+        incremental: schedule.optional(),
+        access_control: schedule.optional(),
+      })
+      .strict()
+      .optional()
+      .describe('Schedules (embedded mode).'),
+  })
+  .strict();
+
+/** The whole config.yml. */
+export const serviceConfigSchema = z
+  .object({
+    connectors: z.array(connectorEntrySchema).default([]),
+    connector_id: z
+      .union([z.string(), z.number()])
+      .transform(String)
+      .optional()
+      .describe('Deprecated single-connector form.'),
+    service_type: z.string().optional().describe('Deprecated single-connector form.'),
+    elasticsearch: elasticsearchSettingsSchema.optional(),
+    service: serviceSettingsSchema.prefault({}),
+    extraction_service: extractionServiceSchema.nullable().optional(),
+    sources: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('service_type → "module:export" of a source definition; built-in sources need no entry.'),
+  })
+  .strict();
+
+/** The validated config.yml. */
+export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
+/** One validated `connectors:` entry. */
+export type ConnectorEntry = z.infer<typeof connectorEntrySchema>;
+/** Validated `elasticsearch.*`. */
+export type ElasticsearchSettings = z.infer<typeof elasticsearchSettingsSchema>;

@@ -1,1 +1,2 @@
-export {};
+export { filesSource } from './files-source.js';
+export { filesConfigFields } from './files-config.js';

@@ -1,0 +1,340 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { JsonObject, JsonValue } from '../document/json.js';
+import type {
+  BatchOutcome,
+  ExistingDocument,
+  IndexKind,
+  SinkItemFailure,
+  SinkOperation,
+} from '../sink/sink.js';
+import { toAccessList, toDocumentText } from './document-text.js';
+import { findJsonProblem } from './find-json-problem.js';
+import { immediateTransaction } from './immediate-transaction.js';
+import { mergeDocument } from './merge-document.js';
+import { toFtsQuery, type SearchOperator } from './to-fts-query.js';
+
+/** Longest document id Elasticsearch accepts (UTF-8 bytes). */
+const MAX_ID_BYTES = 512;
+/** Relative weight of the title column against the body in BM25 ranking. */
+const TITLE_WEIGHT = 4;
+const BODY_WEIGHT = 1;
+
+/** One search hit. */
+export interface SearchHit {
+  readonly id: string;
+  /** BM25 relevance (higher is better); 1 for every hit of an empty query. */
+  readonly score: number;
+  readonly source: JsonObject;
+  /** Matched fragments with `<em>` marks, per text column (`title`, `body`), like Elasticsearch's highlight. */
+  readonly highlight?: Readonly<Record<string, string[]>>;
+}
+
+/** A page of search results. */
+export interface SearchResult {
+  /** Number of visible documents matching the query. */
+  readonly total: number;
+  readonly hits: readonly SearchHit[];
+}
+
+/** A logical index of the store. */
+export interface IndexInfo {
+  readonly name: string;
+  readonly kind: IndexKind;
+  readonly createdAt: string;
+  readonly count: number;
+}
+
+/** One row for the bare bulk-insert path. */
+export interface DocumentRow {
+  readonly id: string;
+  readonly document: Readonly<Record<string, JsonValue>>;
+}
+
+/** Parameters of {@link DocumentTable.search}. */
+export interface DocumentQuery {
+  readonly indexName: string;
+  readonly text: string;
+  /** Principals the reader holds; undefined = no DLS filter (administrator view). */
+  readonly principals: readonly string[] | undefined;
+  readonly limit: number;
+  readonly offset: number;
+  readonly operator: SearchOperator;
+}
+
+type Prepared = {
+  ensureIndex: StatementSync;
+  indexKind: StatementSync;
+  listIndices: StatementSync;
+  upsert: StatementSync;
+  selectSource: StatementSync;
+  deleteDoc: StatementSync;
+  ftsDelete: StatementSync;
+  ftsInsert: StatementSync;
+  existingFirst: StatementSync;
+  existingAfter: StatementSync;
+  count: StatementSync;
+  dropFts: StatementSync;
+  dropDocs: StatementSync;
+  dropIndex: StatementSync;
+};
+
+function idProblem(id: unknown): string | undefined {
+  if (typeof id !== 'string' || id === '') return 'the document id must be a non-empty string';
+  if (Buffer.byteLength(id, 'utf8') > MAX_ID_BYTES)
+    return `the document id is longer than ${MAX_ID_BYTES} bytes`;
+  return undefined;
+}
+
+const DLS_CLAUSE = `($principals IS NULL OR d.acl IS NULL OR EXISTS (
+  SELECT 1 FROM json_each(d.acl) AS a WHERE a.value IN (SELECT value FROM json_each($principals))))`;
+
+/**
+ * Documents of every logical index in one SQLite table (keyed by `(index, id)`) plus an FTS5 table of their
+ * text. Statements are prepared once and reused; every batch is one transaction.
+ */
+export class DocumentTable {
+  readonly #db: DatabaseSync;
+  readonly #sql: Prepared;
+  readonly #searchStatements = new Map<string, StatementSync>();
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.#sql = {
+      ensureIndex: db.prepare(
+        `INSERT INTO indices (name, kind, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
+      ),
+      indexKind: db.prepare(`SELECT kind FROM indices WHERE name = ?`),
+      listIndices: db.prepare(
+        `SELECT i.name, i.kind, i.created_at AS createdAt,
+           (SELECT count(*) FROM documents AS d WHERE d.index_name = i.name) AS count
+         FROM indices AS i ORDER BY i.name`,
+      ),
+      upsert: db.prepare(
+        `INSERT INTO documents (index_name, id, source, timestamp, acl) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (index_name, id) DO UPDATE
+           SET source = excluded.source, timestamp = excluded.timestamp, acl = excluded.acl
+         RETURNING rid`,
+      ),
+      selectSource: db.prepare(`SELECT source FROM documents WHERE index_name = ? AND id = ?`),
+      deleteDoc: db.prepare(`DELETE FROM documents WHERE index_name = ? AND id = ? RETURNING rid`),
+      ftsDelete: db.prepare(`DELETE FROM documents_fts WHERE rowid = ?`),
+      ftsInsert: db.prepare(`INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)`),
+      existingFirst: db.prepare(
+        `SELECT id, timestamp FROM documents WHERE index_name = ? ORDER BY id LIMIT ?`,
+      ),
+      existingAfter: db.prepare(
+        `SELECT id, timestamp FROM documents WHERE index_name = ? AND id > ? ORDER BY id LIMIT ?`,
+      ),
+      count: db.prepare(`SELECT count(*) AS n FROM documents WHERE index_name = ?`),
+      dropFts: db.prepare(
+        `DELETE FROM documents_fts WHERE rowid IN (SELECT rid FROM documents WHERE index_name = ?)`,
+      ),
+      dropDocs: db.prepare(`DELETE FROM documents WHERE index_name = ?`),
+      dropIndex: db.prepare(`DELETE FROM indices WHERE name = ?`),
+    };
+  }
+
+  /** Registers `name` (no-op when it exists) and returns its kind. */
+  ensureIndex(name: string, kind: IndexKind): IndexKind {
+    this.#sql.ensureIndex.run(name, kind, new Date().toISOString());
+    return this.indexKind(name) ?? kind;
+  }
+
+  /** The kind of an existing index, undefined when there is no such index. */
+  indexKind(name: string): IndexKind | undefined {
+    const row = this.#sql.indexKind.get(name) as { kind: IndexKind } | undefined;
+    return row?.kind;
+  }
+
+  /** Every index with its document count. */
+  listIndices(): IndexInfo[] {
+    return (this.#sql.listIndices.all() as unknown as IndexInfo[]).map((row) => ({ ...row }));
+  }
+
+  /**
+   * Applies a batch in ONE transaction (all or nothing). Invalid items (bad id, not JSON-serialisable) are
+   * reported as failures and skipped; an SQLite error rolls the whole batch back and is thrown.
+   */
+  apply(indexName: string, kind: IndexKind, operations: readonly SinkOperation[]): BatchOutcome {
+    const failures: SinkItemFailure[] = [];
+    const valid: { operation: SinkOperation; json?: string }[] = [];
+    for (const operation of operations) {
+      const problem = idProblem(operation.id) ?? validateBody(operation);
+      if (problem !== undefined) {
+        failures.push({ id: String(operation.id), op: operation.op, reason: problem, status: 400 });
+        continue;
+      }
+      valid.push(
+        operation.op === 'delete' ? { operation } : { operation, json: JSON.stringify(operation.document) },
+      );
+    }
+    const fullText = kind === 'content';
+    let indexed = 0;
+    let deleted = 0;
+    let volumeBytes = 0;
+    immediateTransaction(this.#db, () => {
+      this.#sql.ensureIndex.run(indexName, kind, new Date().toISOString());
+      for (const { operation, json } of valid) {
+        if (operation.op === 'delete') {
+          const row = this.#sql.deleteDoc.get(indexName, operation.id) as { rid: number } | undefined;
+          if (row !== undefined && fullText) this.#sql.ftsDelete.run(row.rid);
+          deleted += 1;
+          continue;
+        }
+        let source: Readonly<Record<string, unknown>> = operation.document;
+        let serialized = json as string;
+        if (operation.op === 'update') {
+          const current = this.#sql.selectSource.get(indexName, operation.id) as
+            { source: string } | undefined;
+          if (current !== undefined) {
+            source = mergeDocument(JSON.parse(current.source) as JsonObject, operation.document);
+            serialized = JSON.stringify(source);
+          }
+        }
+        this.#write(indexName, operation.id, source, serialized, fullText);
+        indexed += 1;
+        volumeBytes += Buffer.byteLength(json as string, 'utf8');
+      }
+    });
+    return { indexed, deleted, volumeBytes, failures };
+  }
+
+  #write(
+    indexName: string,
+    id: string,
+    source: Readonly<Record<string, unknown>>,
+    serialized: string,
+    fullText: boolean,
+  ): void {
+    const timestamp = source['_timestamp'];
+    const acl = toAccessList(source);
+    const row = this.#sql.upsert.get(
+      indexName,
+      id,
+      serialized,
+      typeof timestamp === 'string' ? timestamp : null,
+      acl === null ? null : JSON.stringify(acl),
+    ) as { rid: number };
+    if (!fullText) return;
+    const text = toDocumentText(source);
+    this.#sql.ftsDelete.run(row.rid);
+    this.#sql.ftsInsert.run(row.rid, text.title, text.body);
+  }
+
+  /** Bare bulk insert (replace) of `rows` in one transaction: the benchmark's and the writer's common path. */
+  put(indexName: string, rows: Iterable<DocumentRow>): BatchOutcome {
+    const operations: SinkOperation[] = [];
+    for (const row of rows) operations.push({ op: 'index', id: row.id, document: row.document });
+    return this.apply(indexName, this.indexKind(indexName) ?? 'content', operations);
+  }
+
+  /** One page of `(id, _timestamp)` after `afterId` in id order (keyset pagination). */
+  existingPage(indexName: string, afterId: string | undefined, pageSize: number): ExistingDocument[] {
+    const rows = (
+      afterId === undefined
+        ? this.#sql.existingFirst.all(indexName, pageSize)
+        : this.#sql.existingAfter.all(indexName, afterId, pageSize)
+    ) as { id: string; timestamp: string | null }[];
+    return rows.map((row) => ({ id: row.id, timestamp: row.timestamp ?? undefined }));
+  }
+
+  /** Number of documents in the index. */
+  count(indexName: string): number {
+    return (this.#sql.count.get(indexName) as { n: number }).n;
+  }
+
+  /** The stored `_source` of one document. */
+  get(indexName: string, id: string): JsonObject | undefined {
+    const row = this.#sql.selectSource.get(indexName, id) as { source: string } | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.source) as JsonObject);
+  }
+
+  /** Removes an index and all its documents; true when it existed. */
+  drop(indexName: string): boolean {
+    return immediateTransaction(this.#db, () => {
+      this.#sql.dropFts.run(indexName);
+      this.#sql.dropDocs.run(indexName);
+      return Number(this.#sql.dropIndex.run(indexName).changes) > 0;
+    });
+  }
+
+  /**
+   * Full-text search with BM25 ranking and the DLS visibility rule: a document is visible when it has no
+   * `_allow_access_control` or shares a value with `principals`. Ranking statistics are shared by all
+   * indices of the file (one FTS table), which only shifts scores, never visibility.
+   */
+  search(query: DocumentQuery): SearchResult {
+    const match = toFtsQuery(query.text, query.operator);
+    const params = {
+      index: query.indexName,
+      principals: query.principals === undefined ? null : JSON.stringify(query.principals),
+      limit: query.limit,
+      offset: query.offset,
+      ...(match === undefined ? {} : { match }),
+    };
+    if (match === undefined) {
+      const total = (
+        this.#statement(
+          `SELECT count(*) AS n FROM documents AS d WHERE d.index_name = $index AND ${DLS_CLAUSE}`,
+        ).get(withoutPaging(params)) as { n: number }
+      ).n;
+      const rows = this.#statement(
+        `SELECT d.id, d.source FROM documents AS d WHERE d.index_name = $index AND ${DLS_CLAUSE}
+         ORDER BY d.id LIMIT $limit OFFSET $offset`,
+      ).all(params) as { id: string; source: string }[];
+      return {
+        total,
+        hits: rows.map((row) => ({ id: row.id, score: 1, source: JSON.parse(row.source) as JsonObject })),
+      };
+    }
+    const from = `FROM documents_fts JOIN documents AS d ON d.rid = documents_fts.rowid
+      WHERE documents_fts MATCH $match AND d.index_name = $index AND ${DLS_CLAUSE}`;
+    const total = (
+      this.#statement(`SELECT count(*) AS n ${from}`).get(withoutPaging(params)) as { n: number }
+    ).n;
+    const rank = `bm25(documents_fts, ${TITLE_WEIGHT}, ${BODY_WEIGHT})`;
+    const rows = this.#statement(
+      `SELECT d.id, d.source, ${rank} AS rank,
+         highlight(documents_fts, 0, '<em>', '</em>') AS title,
+         snippet(documents_fts, 1, '<em>', '</em>', '…', 24) AS body
+       ${from} ORDER BY ${rank}, d.id LIMIT $limit OFFSET $offset`,
+    ).all(params) as { id: string; source: string; rank: number; title: string; body: string }[];
+    return {
+      total,
+      hits: rows.map((row) => {
+        const highlight: Record<string, string[]> = {};
+        if (row.title.includes('<em>')) highlight['title'] = [row.title];
+        if (row.body.includes('<em>')) highlight['body'] = [row.body];
+        return {
+          id: row.id,
+          score: -row.rank,
+          source: JSON.parse(row.source) as JsonObject,
+          ...(Object.keys(highlight).length > 0 ? { highlight } : {}),
+        };
+      }),
+    };
+  }
+
+  #statement(sql: string): StatementSync {
+    let statement = this.#searchStatements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#searchStatements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function withoutPaging<T extends { limit: number; offset: number }>(params: T): Omit<T, 'limit' | 'offset'> {
+  const { limit: _limit, offset: _offset, ...rest } = params;
+  return rest;
+}
+
+function validateBody(operation: SinkOperation): string | undefined {
+  if (operation.op === 'delete') return undefined;
+  const document: unknown = operation.document;
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    return 'the document must be a JSON object';
+  }
+  return findJsonProblem(document);
+}

@@ -102,13 +102,17 @@ function make<T extends FieldType, R extends boolean = true>(
 /** Field declaration builders. */
 export const field = {
   /** A string field. */
-  str: <R extends boolean = true>(options: FieldOptions<'str', R>) => make('str', options),
+  str: <R extends boolean = true>(options: FieldOptions<'str', R>): ConfigField<'str', NoInfer<R>> =>
+    make('str', options),
   /** An integer field. */
-  int: <R extends boolean = true>(options: FieldOptions<'int', R>) => make('int', options),
+  int: <R extends boolean = true>(options: FieldOptions<'int', R>): ConfigField<'int', NoInfer<R>> =>
+    make('int', options),
   /** A boolean toggle. */
-  bool: <R extends boolean = true>(options: FieldOptions<'bool', R>) => make('bool', options),
+  bool: <R extends boolean = true>(options: FieldOptions<'bool', R>): ConfigField<'bool', NoInfer<R>> =>
+    make('bool', options),
   /** A list of strings (stored comma-separated in Kibana). */
-  list: <R extends boolean = true>(options: FieldOptions<'list', R>) => make('list', options),
+  list: <R extends boolean = true>(options: FieldOptions<'list', R>): ConfigField<'list', NoInfer<R>> =>
+    make('list', options),
 };
 
 /** A map of field key to declaration. */

@@ -20,7 +20,7 @@ const TITLE_WEIGHT = 4;
 const BODY_WEIGHT = 1;
 
 /** One search hit. */
-export interface SearchHit {
+export interface EmbeddedSearchHit {
   readonly id: string;
   /** BM25 relevance (higher is better); 1 for every hit of an empty query. */
   readonly score: number;
@@ -30,14 +30,14 @@ export interface SearchHit {
 }
 
 /** A page of search results. */
-export interface SearchResult {
+export interface EmbeddedSearchResult {
   /** Number of visible documents matching the query. */
   readonly total: number;
-  readonly hits: readonly SearchHit[];
+  readonly hits: readonly EmbeddedSearchHit[];
 }
 
 /** A logical index of the store. */
-export interface IndexInfo {
+export interface EmbeddedIndexInfo {
   readonly name: string;
   readonly kind: IndexKind;
   readonly createdAt: string;
@@ -45,7 +45,7 @@ export interface IndexInfo {
 }
 
 /** One row for the bare bulk-insert path. */
-export interface DocumentRow {
+export interface EmbeddedDocumentRow {
   readonly id: string;
   readonly document: Readonly<Record<string, JsonValue>>;
 }
@@ -147,8 +147,8 @@ export class DocumentTable {
   }
 
   /** Every index with its document count. */
-  listIndices(): IndexInfo[] {
-    return (this.#sql.listIndices.all() as unknown as IndexInfo[]).map((row) => ({ ...row }));
+  listIndices(): EmbeddedIndexInfo[] {
+    return (this.#sql.listIndices.all() as unknown as EmbeddedIndexInfo[]).map((row) => ({ ...row }));
   }
 
   /**
@@ -222,7 +222,7 @@ export class DocumentTable {
   }
 
   /** Bare bulk insert (replace) of `rows` in one transaction: the benchmark's and the writer's common path. */
-  put(indexName: string, rows: Iterable<DocumentRow>): BatchOutcome {
+  put(indexName: string, rows: Iterable<EmbeddedDocumentRow>): BatchOutcome {
     const operations: SinkOperation[] = [];
     for (const row of rows) operations.push({ op: 'index', id: row.id, document: row.document });
     return this.apply(indexName, this.indexKind(indexName) ?? 'content', operations);
@@ -263,7 +263,7 @@ export class DocumentTable {
    * `_allow_access_control` or shares a value with `principals`. Ranking statistics are shared by all
    * indices of the file (one FTS table), which only shifts scores, never visibility.
    */
-  search(query: DocumentQuery): SearchResult {
+  search(query: DocumentQuery): EmbeddedSearchResult {
     const match = toFtsQuery(query.text, query.operator);
     const params = {
       index: query.indexName,

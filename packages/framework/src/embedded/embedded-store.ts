@@ -16,14 +16,19 @@ import { ConnectorError } from '../errors/connector-error.js';
 import type { Logger } from '../logging/logger.js';
 import { noopLogger } from '../logging/logger.js';
 import type { BatchOutcome, IndexWriter, OpenIndexOptions, Sink } from '../sink/sink.js';
-import { DocumentTable, type DocumentRow, type IndexInfo, type SearchResult } from './document-table.js';
+import {
+  DocumentTable,
+  type EmbeddedDocumentRow,
+  type EmbeddedIndexInfo,
+  type EmbeddedSearchResult,
+} from './document-table.js';
 import { EmbeddedIndexWriter } from './embedded-index-writer.js';
 import { accessControlIndexName } from '../access-control/access-control-index-name.js';
 import { toIdentityPrincipals } from './identity-principals.js';
 import { immediateTransaction } from './immediate-transaction.js';
 import { mergeDocument } from './merge-document.js';
 import { openSqliteDatabase, type StoreSynchronous } from './open-sqlite-database.js';
-import { migrateStoreSchema } from './store-schema.js';
+import { assertConnectorsStore, migrateStoreSchema } from './store-schema.js';
 import { toStoreError } from './store-error.js';
 import type { SearchOperator } from './to-fts-query.js';
 import { toJobConnectorSnapshot } from './to-job-connector-snapshot.js';
@@ -234,7 +239,11 @@ export class EmbeddedStore implements Sink, ControlPlane {
    * Replaces (or inserts) `rows` in `indexName` in one transaction, creating the index when missing: the bare
    * path under `IndexWriter.write`, for bulk loads and benchmarks.
    */
-  putDocuments(indexName: string, rows: Iterable<DocumentRow>, signal?: AbortSignal): Promise<BatchOutcome> {
+  putDocuments(
+    indexName: string,
+    rows: Iterable<EmbeddedDocumentRow>,
+    signal?: AbortSignal,
+  ): Promise<BatchOutcome> {
     return this.#run(
       `Writing documents to index ${indexName}`,
       signal,
@@ -251,7 +260,7 @@ export class EmbeddedStore implements Sink, ControlPlane {
   }
 
   /** Every logical index with its kind and document count. */
-  listIndices(signal?: AbortSignal): Promise<IndexInfo[]> {
+  listIndices(signal?: AbortSignal): Promise<EmbeddedIndexInfo[]> {
     return this.#run('Listing indices', signal, () => this.#documents.listIndices());
   }
 
@@ -267,7 +276,11 @@ export class EmbeddedStore implements Sink, ControlPlane {
    * `access_control` list comes from `.search-acl-filter-<indexName>`; unknown identities see only documents
    * without `_allow_access_control`. User text is quoted, so FTS5 syntax in it is plain text.
    */
-  search(indexName: string, query: string, options: EmbeddedSearchOptions = {}): Promise<SearchResult> {
+  search(
+    indexName: string,
+    query: string,
+    options: EmbeddedSearchOptions = {},
+  ): Promise<EmbeddedSearchResult> {
     return this.#run(`Searching index ${indexName}`, options.signal, () => {
       this.#requireIndex(indexName);
       let principals: string[] | undefined;
@@ -285,7 +298,7 @@ export class EmbeddedStore implements Sink, ControlPlane {
     query: string,
     principals: readonly string[],
     options: Omit<EmbeddedSearchOptions, 'user'> = {},
-  ): Promise<SearchResult> {
+  ): Promise<EmbeddedSearchResult> {
     return this.#run(`Searching index ${indexName}`, options.signal, () =>
       this.#search(indexName, query, principals, options),
     );
@@ -317,7 +330,7 @@ export class EmbeddedStore implements Sink, ControlPlane {
     text: string,
     principals: readonly string[] | undefined,
     options: Omit<EmbeddedSearchOptions, 'user'>,
-  ): SearchResult {
+  ): EmbeddedSearchResult {
     const limit = options.limit ?? 10;
     const offset = options.offset ?? 0;
     checkSearchPaging(limit, offset);
@@ -665,6 +678,7 @@ export function openEmbeddedStore(path: string, options: EmbeddedStoreOptions = 
     const db = openSqliteDatabase(path, {
       busyTimeoutMs: options.busyTimeoutMs ?? 5000,
       synchronous: options.synchronous ?? 'normal',
+      verify: (probe) => void assertConnectorsStore(probe, path),
     });
     try {
       const migration = migrateStoreSchema(db, path);

@@ -12,13 +12,15 @@ export interface SqliteOpenOptions {
   /** Milliseconds a writer waits for another process's write lock before failing with SQLITE_BUSY. */
   readonly busyTimeoutMs: number;
   readonly synchronous: StoreSynchronous;
+  /** Read-only check that the file is ours, run before anything is written; throws to refuse the file. */
+  readonly verify?: (db: DatabaseSync) => void;
 }
 
 /**
  * Opens (creating when missing) the SQLite file at `path` for the embedded store.
  *
- * The file is probed with a read before any pragma that could write, so a garbage or damaged file yields
- * STORE_CORRUPT and is neither modified nor deleted.
+ * The file is probed with reads (and `options.verify`) before any pragma that could write, so a garbage,
+ * damaged or foreign file yields STORE_CORRUPT and is neither modified nor deleted.
  *
  * Durability choice: WAL journal with `synchronous=NORMAL` by default. A commit is appended to the WAL before
  * it returns, so a killed process (`kill -9`) loses nothing that was committed and never corrupts the file.
@@ -48,6 +50,7 @@ export function openSqliteDatabase(path: string, options: SqliteOpenOptions): Da
   try {
     // A read first: fails with SQLITE_NOTADB / SQLITE_CORRUPT on a foreign or damaged file, writing nothing.
     db.prepare('SELECT count(*) AS n FROM sqlite_master').get();
+    options.verify?.(db);
     db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs))}`);
     db.prepare('PRAGMA journal_mode = WAL').get();
     db.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);

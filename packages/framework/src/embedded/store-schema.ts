@@ -59,6 +59,26 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/**
+ * Refuses (STORE_CORRUPT) an SQLite file that holds tables but no `store_schema` table: another program's
+ * database. Read-only. Returns whether the file already is a connectors store.
+ */
+export function assertConnectorsStore(db: DatabaseSync, path: string): boolean {
+  const table = db
+    .prepare(
+      `SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name = 'store_schema' DESC LIMIT 1`,
+    )
+    .get() as { name: string } | undefined;
+  if (table === undefined) return false;
+  if (table.name === 'store_schema') return true;
+  throw new ConnectorError(
+    'STORE_CORRUPT',
+    `[embedded-store] ${path} is an SQLite database but not a connectors store (it has a table named ` +
+      `'${table.name}'). The file was left untouched: point the store at another path.`,
+    { details: { path } },
+  );
+}
+
 /** The schema version this code writes. */
 export const STORE_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -68,22 +88,7 @@ export const STORE_SCHEMA_VERSION = MIGRATIONS.length;
  */
 export function migrateStoreSchema(db: DatabaseSync, path: string): { from: number; to: number } {
   return immediateTransaction(db, () => {
-    const hasVersionTable =
-      db
-        .prepare(`SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'store_schema'`)
-        .get() !== undefined;
-    if (!hasVersionTable) {
-      const other = db
-        .prepare(`SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' LIMIT 1`)
-        .get() as { name: string } | undefined;
-      if (other !== undefined) {
-        throw new ConnectorError(
-          'STORE_CORRUPT',
-          `[embedded-store] ${path} is an SQLite database but not a connectors store (it has a table named ` +
-            `'${other.name}'). The file was left untouched: point the store at another path.`,
-          { details: { path } },
-        );
-      }
+    if (!assertConnectorsStore(db, path)) {
       db.exec(
         `CREATE TABLE store_schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) WITHOUT ROWID`,
       );

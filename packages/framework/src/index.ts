@@ -124,3 +124,15 @@ export {
 } from './access-control/to-access-control.js';
 export { ACCESS_CONTROL_QUERY_TEMPLATE, toIdentityRecord } from './access-control/to-identity-record.js';
 export type { IdentityRecord } from './access-control/to-identity-record.js';
+
+export { EmbeddedStore, openEmbeddedStore } from './embedded/embedded-store.js';
+export type { EmbeddedSearchOptions, EmbeddedStoreOptions } from './embedded/embedded-store.js';
+export type {
+  EmbeddedDocumentRow,
+  EmbeddedIndexInfo,
+  EmbeddedSearchHit,
+  EmbeddedSearchResult,
+} from './embedded/document-table.js';
+export type { StoreSynchronous } from './embedded/open-sqlite-database.js';
+export type { SearchOperator } from './embedded/to-fts-query.js';
+export { STORE_SCHEMA_VERSION } from './embedded/store-schema.js';

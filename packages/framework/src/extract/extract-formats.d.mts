@@ -1,0 +1,8 @@
+/** Extensions read as plain text (decoded, not parsed). */
+export declare const PLAIN_TEXT_EXTENSIONS: ReadonlySet<string>;
+/** Extensions with a dedicated parser. */
+export declare const PARSED_EXTENSIONS: ReadonlySet<string>;
+/** Extracts the text of one file; `ext` is lower-cased with its dot. Throws on corrupt or unsupported content. */
+export declare function extractText(data: Buffer, ext: string): Promise<string>;
+/** Decodes text honouring a UTF-8 or UTF-16 byte-order mark. */
+export declare function decodeText(data: Uint8Array): string;

@@ -1,0 +1,291 @@
+// Text extraction per file format, with well-kept npm libraries only (no home-made binary parsers).
+// Plain JavaScript on purpose: it runs inside a worker thread both from `src` (vitest) and from `dist`.
+// Libraries are imported lazily, so a worker only loads what the files it meets need.
+
+/** Extensions read as plain text (decoded, not parsed). */
+export const PLAIN_TEXT_EXTENSIONS = new Set([
+  '.txt',
+  '.text',
+  '.log',
+  '.md',
+  '.markdown',
+  '.rst',
+  '.csv',
+  '.tsv',
+  '.json',
+  '.ndjson',
+  '.yaml',
+  '.yml',
+  '.ini',
+  '.cfg',
+  '.conf',
+  '.toml',
+  '.properties',
+  '.py',
+  '.rb',
+  '.sh',
+  '.bash',
+  '.zsh',
+  '.ps1',
+  '.bat',
+  '.js',
+  '.mjs',
+  '.cjs',
+  '.jsx',
+  '.ts',
+  '.tsx',
+  '.java',
+  '.kt',
+  '.scala',
+  '.go',
+  '.rs',
+  '.c',
+  '.h',
+  '.cc',
+  '.cpp',
+  '.hpp',
+  '.cs',
+  '.php',
+  '.pl',
+  '.swift',
+  '.sql',
+  '.r',
+  '.lua',
+  '.css',
+  '.scss',
+  '.less',
+  '.tex',
+]);
+
+/** Extensions with a dedicated parser. */
+export const PARSED_EXTENSIONS = new Set([
+  '.pdf',
+  '.docx',
+  '.xlsx',
+  '.xlsm',
+  '.pptx',
+  '.odt',
+  '.ods',
+  '.odp',
+  '.rtf',
+  '.html',
+  '.htm',
+  '.aspx',
+  '.xhtml',
+  '.eml',
+  '.msg',
+  '.xml',
+  '.svg',
+]);
+
+/**
+ * Extracts the text of one file.
+ * @param {Buffer} data the whole file
+ * @param {string} ext lower-cased extension with its dot
+ * @returns {Promise<string>}
+ */
+export async function extractText(data, ext) {
+  if (data.length === 0) {
+    if (PLAIN_TEXT_EXTENSIONS.has(ext)) return '';
+    throw new Error('empty file');
+  }
+  if (PLAIN_TEXT_EXTENSIONS.has(ext)) return decodeText(data);
+  switch (ext) {
+    case '.pdf':
+      return extractPdf(data);
+    case '.docx':
+      return extractDocx(data);
+    case '.xlsx':
+    case '.xlsm':
+      return extractSpreadsheet(data);
+    case '.pptx':
+      return extractWithOfficeParser(data, 'pptx');
+    case '.odt':
+    case '.ods':
+    case '.odp':
+      return extractWithOfficeParser(data, ext.slice(1));
+    case '.rtf':
+      return extractWithOfficeParser(data, 'rtf');
+    case '.html':
+    case '.htm':
+    case '.xhtml':
+    case '.aspx':
+      return htmlToText(decodeText(data));
+    case '.eml':
+      return extractEml(data);
+    case '.msg':
+      return extractMsg(data);
+    case '.xml':
+    case '.svg':
+      return extractXmlText(decodeText(data));
+    default:
+      throw new Error(`unsupported extension ${ext}`);
+  }
+}
+
+/**
+ * Decodes text honouring a UTF-8 or UTF-16 byte-order mark; invalid bytes become U+FFFD.
+ * @param {Uint8Array} data
+ */
+export function decodeText(data) {
+  if (data.length >= 2 && data[0] === 0xff && data[1] === 0xfe)
+    return new TextDecoder('utf-16le').decode(data.subarray(2));
+  if (data.length >= 2 && data[0] === 0xfe && data[1] === 0xff)
+    return new TextDecoder('utf-16be').decode(data.subarray(2));
+  return new TextDecoder('utf-8', { ignoreBOM: false }).decode(data);
+}
+
+/** @param {Buffer} data */
+async function extractPdf(data) {
+  const { getDocumentProxy, extractText: pdfText } = await import('unpdf');
+  const pdf = await getDocumentProxy(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), {
+    isEvalSupported: false,
+    useSystemFonts: false,
+    disableFontFace: true,
+    verbosity: 0,
+  });
+  try {
+    const { text } = await pdfText(pdf, { mergePages: false });
+    return text.join('\n');
+  } finally {
+    await pdf.loadingTask.destroy();
+  }
+}
+
+/** @param {Buffer} data */
+async function extractDocx(data) {
+  const { default: mammoth } = await import('mammoth');
+  const result = await mammoth.extractRawText({ buffer: data });
+  return result.value;
+}
+
+/** @param {Buffer} data */
+async function extractSpreadsheet(data) {
+  const { default: ExcelJS } = await import('exceljs');
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(data);
+  /** @type {string[]} */
+  const lines = [];
+  workbook.eachSheet((sheet) => {
+    lines.push(sheet.name);
+    sheet.eachRow({ includeEmpty: false }, (row) => {
+      /** @type {string[]} */
+      const cells = [];
+      row.eachCell({ includeEmpty: false }, (cell) => {
+        const text = cell.text;
+        if (text !== '') cells.push(text);
+      });
+      if (cells.length > 0) lines.push(cells.join('\t'));
+    });
+  });
+  return lines.join('\n');
+}
+
+/**
+ * @param {Buffer} data
+ * @param {string} fileType
+ */
+async function extractWithOfficeParser(data, fileType) {
+  const { OfficeParser } = await import('officeparser');
+  const ast = await OfficeParser.parseOffice(data, {
+    fileType,
+    ocr: false,
+    extractAttachments: false,
+    ignoreNotes: false,
+  });
+  const out = await ast.to('text');
+  return typeof out.value === 'string' ? out.value : String(out.value);
+}
+
+/** @param {string} html */
+async function htmlToText(html) {
+  const { convert } = await import('html-to-text');
+  return convert(html, {
+    wordwrap: false,
+    selectors: [
+      { selector: 'a', options: { ignoreHref: true } },
+      { selector: 'img', format: 'skip' },
+      ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({
+        selector,
+        options: { uppercase: false },
+      })),
+      { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
+      { selector: 'script', format: 'skip' },
+      { selector: 'style', format: 'skip' },
+    ],
+  });
+}
+
+/** @param {Buffer} data */
+async function extractEml(data) {
+  const { simpleParser } = await import('mailparser');
+  const mail = await simpleParser(data, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+  /** @type {string[]} */
+  const parts = [];
+  if (mail.subject) parts.push(mail.subject);
+  if (mail.from?.text) parts.push(`From: ${mail.from.text}`);
+  const to = Array.isArray(mail.to) ? mail.to.map((a) => a.text).join(', ') : mail.to?.text;
+  if (to) parts.push(`To: ${to}`);
+  if (typeof mail.text === 'string' && mail.text.trim() !== '') parts.push(mail.text);
+  else if (typeof mail.html === 'string') parts.push(await htmlToText(mail.html));
+  if (parts.length === 0) throw new Error('no message headers or body found');
+  return parts.join('\n');
+}
+
+/** @param {Buffer} data */
+async function extractMsg(data) {
+  const mod = await import('@kenjiuno/msgreader');
+  /** @type {any} */
+  const MsgReader = mod.default?.default ?? mod.default;
+  const reader = new MsgReader(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  const fields = reader.getFileData();
+  if (fields.error) throw new Error(String(fields.error));
+  /** @type {string[]} */
+  const parts = [];
+  if (fields.subject) parts.push(fields.subject);
+  if (fields.senderName || fields.senderEmail) {
+    parts.push(`From: ${[fields.senderName, fields.senderEmail].filter(Boolean).join(' ')}`);
+  }
+  const recipients = (fields.recipients ?? [])
+    .map((/** @type {any} */ r) => r.email ?? r.name)
+    .filter(Boolean);
+  if (recipients.length > 0) parts.push(`To: ${recipients.join(', ')}`);
+  if (typeof fields.body === 'string' && fields.body.trim() !== '') parts.push(fields.body);
+  else if (typeof fields.bodyHtml === 'string') parts.push(await htmlToText(fields.bodyHtml));
+  if (parts.length === 0) throw new Error('no subject or body found in the message');
+  return parts.join('\n');
+}
+
+/** @param {string} xml */
+async function extractXmlText(xml) {
+  const { Parser } = await import('htmlparser2');
+  /** @type {string[]} */
+  const chunks = [];
+  let current = '';
+  let skip = 0;
+  const flush = () => {
+    const text = current.trim();
+    if (skip === 0 && text !== '') chunks.push(text);
+    current = '';
+  };
+  const parser = new Parser(
+    {
+      onopentag(name) {
+        flush();
+        if (name === 'style' || name === 'script') skip += 1;
+      },
+      onclosetag(name) {
+        flush();
+        if ((name === 'style' || name === 'script') && skip > 0) skip -= 1;
+      },
+      ontext(text) {
+        current += text;
+      },
+    },
+    { xmlMode: true, decodeEntities: true },
+  );
+  parser.write(xml);
+  parser.end();
+  flush();
+  return chunks.join('\n');
+}

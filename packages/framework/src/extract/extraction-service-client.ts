@@ -1,0 +1,139 @@
+import { open } from 'node:fs/promises';
+import { AbortError } from '../errors/abort-error.js';
+
+/** Settings of Elastic's data extraction service (`extraction_service` in `config.yml`). */
+export interface ExtractionServiceOptions {
+  /** Base URL, e.g. `http://localhost:8090`. */
+  readonly host: string;
+  /** Total time for one request in milliseconds. @default 30000 */
+  readonly timeoutMs?: number;
+  /** Send a path on a volume shared with the service instead of the bytes. @default false */
+  readonly useFilePointers?: boolean;
+  /** The shared volume's path, where file-pointer mode writes its temp files. @default "/app/files" */
+  readonly sharedVolumeDir?: string;
+  /** Bytes per chunk of the streamed upload. @default 65536 */
+  readonly streamChunkSize?: number;
+  /** The fetch implementation (tests, proxies). @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+}
+
+/** What the service made of one file. */
+export type ServiceExtraction =
+  { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };
+
+/** A client of the data extraction service's HTTP API (`PUT /extract_text/`, `GET /ping/`). */
+export interface ExtractionServiceClient {
+  /** True when `GET <host>/ping/` answers 2xx within the timeout. */
+  ping(signal: AbortSignal): Promise<boolean>;
+  /**
+   * Extracts the text of the file at `path`: streamed as the request body, or by pointer
+   * (`?local_file_path=`) in file-pointer mode. Service errors, bad replies, connection failures and
+   * timeouts come back as `{ ok: false }`; only an abort of `signal` throws (an AbortError).
+   */
+  extract(path: string, filename: string, signal: AbortSignal): Promise<ServiceExtraction>;
+}
+
+/** Creates a client of Elastic's data extraction service. */
+export function createExtractionServiceClient(options: ExtractionServiceOptions): ExtractionServiceClient {
+  const host = options.host.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const chunkSize = Math.max(1024, options.streamChunkSize ?? 65_536);
+  const doFetch = options.fetch ?? globalThis.fetch;
+
+  const withTimeout = (signal: AbortSignal): AbortSignal =>
+    AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+
+  async function send(path: string, signal: AbortSignal): Promise<Response> {
+    if (options.useFilePointers === true) {
+      const url = `${host}/extract_text/?${new URLSearchParams({ local_file_path: path }).toString()}`;
+      return doFetch(url, { method: 'PUT', headers: { accept: 'application/json' }, signal });
+    }
+    const file = await open(path, 'r');
+    let closing: Promise<void> | undefined;
+    const closeFile = (): Promise<void> => (closing ??= file.close().catch(() => undefined));
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const buffer = new Uint8Array(chunkSize);
+        const { bytesRead } = await file.read(buffer, 0, chunkSize, null);
+        if (bytesRead === 0) {
+          controller.close();
+          await closeFile();
+        } else {
+          controller.enqueue(buffer.subarray(0, bytesRead));
+        }
+      },
+      async cancel() {
+        await closeFile();
+      },
+    });
+    try {
+      return await doFetch(`${host}/extract_text/`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream', accept: 'application/json' },
+        body,
+        duplex: 'half',
+        signal,
+      } as RequestInit);
+    } finally {
+      await closeFile();
+    }
+  }
+
+  return {
+    async ping(signal) {
+      try {
+        const response = await doFetch(`${host}/ping/`, { method: 'GET', signal: withTimeout(signal) });
+        await response.body?.cancel();
+        return response.ok;
+      } catch (error) {
+        if (signal.aborted) throw new AbortError('Extraction service ping was aborted', { cause: error });
+        return false;
+      }
+    },
+
+    async extract(path, filename, signal) {
+      const requestSignal = withTimeout(signal);
+      try {
+        const response = await send(path, requestSignal);
+        const raw = await response.text();
+        let reply: Record<string, unknown> = {};
+        try {
+          const parsed: unknown = JSON.parse(raw);
+          if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+            reply = parsed as Record<string, unknown>;
+        } catch {
+          // a non-JSON reply is reported below
+        }
+        const error = reply['error'];
+        if (response.status !== 200 || (error !== undefined && error !== null && error !== '')) {
+          const kind = typeof error === 'string' && error !== '' ? error : 'unexpected error';
+          const message = typeof reply['message'] === 'string' ? reply['message'] : 'unknown cause';
+          return {
+            ok: false,
+            reason: `extraction service could not parse "${filename}": status ${response.status}; ${kind}: ${message}`,
+          };
+        }
+        const text = reply['extracted_text'];
+        if (typeof text !== 'string') {
+          return { ok: false, reason: `extraction service replied without extracted_text for "${filename}"` };
+        }
+        return { ok: true, text };
+      } catch (error) {
+        if (signal.aborted) throw new AbortError('Text extraction was aborted', { cause: error });
+        if (requestSignal.aborted) {
+          return { ok: false, reason: `extraction service timed out after ${timeoutMs} ms on "${filename}"` };
+        }
+        const message =
+          error instanceof Error
+            ? error.cause instanceof Error
+              ? error.cause.message
+              : error.message
+            : String(error);
+        return {
+          ok: false,
+          reason: `connection to the extraction service at ${host} failed for "${filename}": ${message}`,
+        };
+      }
+    },
+  };
+}

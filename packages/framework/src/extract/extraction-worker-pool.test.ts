@@ -1,0 +1,109 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePdf } from '../../test/fixtures/extract/build-corpus.js';
+import { AbortError } from '../errors/abort-error.js';
+import { createExtractionWorkerPool, resolveWorkerUrl } from './extraction-worker-pool.js';
+
+let dir: string;
+let pdfPath: string;
+let textPath: string;
+let bigHtmlPath: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pool-test-'));
+  pdfPath = join(dir, 'a.pdf');
+  textPath = join(dir, 'a.txt');
+  bigHtmlPath = join(dir, 'big.html');
+  await writeFile(pdfPath, await makePdf(['pool sentinel']));
+  await writeFile(textPath, 'plain   text\n\nhere');
+  await writeFile(bigHtmlPath, `<html><body>${'<p><b>w</b></p>'.repeat(300_000)}</body></html>`);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const task = (path: string, extension: string) => ({
+  path,
+  extension,
+  reduceWhitespace: true,
+  maxTextLength: 1000,
+});
+
+describe('createExtractionWorkerPool', () => {
+  it('finds its worker entry beside the module', () => {
+    expect(resolveWorkerUrl().pathname.endsWith('/src/extract/extract-worker.mjs')).toBe(true);
+  });
+
+  it('extracts and normalises text in a worker thread', async () => {
+    const pool = createExtractionWorkerPool({ size: 2 });
+    try {
+      const signal = new AbortController().signal;
+      const [pdf, text] = await Promise.all([
+        pool.run(task(pdfPath, '.pdf'), signal),
+        pool.run(task(textPath, '.txt'), signal),
+      ]);
+      expect(pdf).toEqual({ ok: true, body: 'pool sentinel', truncated: false });
+      expect(text).toEqual({ ok: true, body: 'plain text here', truncated: false });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails a file past its time cap, terminates the worker and serves the next file with a new one', async () => {
+    const pool = createExtractionWorkerPool({ size: 1 });
+    try {
+      const signal = new AbortController().signal;
+      const slow = await pool.run({ ...task(pdfPath, '.pdf'), timeoutMs: 5 }, signal);
+      expect(slow).toEqual({ ok: false, reason: 'extraction timed out after 5 ms' });
+      await expect(pool.run(task(textPath, '.txt'), signal)).resolves.toEqual({
+        ok: true,
+        body: 'plain text here',
+        truncated: false,
+      });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails a file that exceeds the memory cap and recovers', async () => {
+    // Many small allocations (a DOM of 600k nodes): a single allocation far above the cap would make V8
+    // abort the whole process instead of the worker, which is why the pool enforces a floor on the cap.
+    const pool = createExtractionWorkerPool({ size: 1, perFileMemoryMb: 32 });
+    try {
+      const signal = new AbortController().signal;
+      const outcome = await pool.run(task(bigHtmlPath, '.html'), signal);
+      expect(outcome).toEqual({ ok: false, reason: 'extraction ran out of its 32 MiB memory cap' });
+      await expect(pool.run(task(textPath, '.txt'), signal)).resolves.toMatchObject({ ok: true });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('rejects with an AbortError when the signal aborts mid-extraction or while queued', async () => {
+    const pool = createExtractionWorkerPool({ size: 1 });
+    try {
+      const controller = new AbortController();
+      const running = pool.run(task(pdfPath, '.pdf'), controller.signal);
+      const queued = pool.run(task(textPath, '.txt'), controller.signal);
+      controller.abort();
+      const errors = await Promise.all([running.catch((e: unknown) => e), queued.catch((e: unknown) => e)]);
+      expect(errors.map((e) => AbortError.isInstance(e))).toEqual([true, true]);
+      await expect(pool.run(task(textPath, '.txt'), new AbortController().signal)).resolves.toMatchObject({
+        ok: true,
+      });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('reports a parser error as a failed outcome', async () => {
+    const pool = createExtractionWorkerPool({ size: 1 });
+    try {
+      const outcome = await pool.run(task(textPath, '.pdf'), new AbortController().signal);
+      expect(outcome.ok).toBe(false);
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -160,3 +160,14 @@ export type {
   ServiceExtraction,
 } from './extract/extraction-service-client.js';
 export { normalizeText } from './extract/normalize-text.mjs';
+
+export { runSync } from './engine/run-sync.js';
+export type { RunSyncOptions, SyncLimits } from './engine/run-sync.js';
+export type { ItemReport, SyncResult } from './engine/sync-result.js';
+export type { SyncEvents, SyncTotals } from './engine/sync-events.js';
+export { createTypedEmitter } from './engine/typed-emitter.js';
+export type { EventMap, Listener, TypedEmitter } from './engine/typed-emitter.js';
+export { SuspendSignalReason } from './engine/suspend-signal-reason.js';
+export { MAX_ID_BYTES, toDocumentId } from './engine/to-document-id.js';
+export { createErrorBudget, defaultErrorBudget } from './engine/error-budget.js';
+export type { ErrorBudget, ErrorBudgetOptions } from './engine/error-budget.js';

@@ -1,4 +1,16 @@
 // The public surface of @connectors/framework/testing: the conformance kit, a memory sink, fault injection.
 export {};
 export { FAULT_KINDS, createFaultInjector } from './fault-injection.js';
-export type { FaultBody, FaultInjector, FaultInjectorOptions, FaultKind, FaultStats } from './fault-injection.js';
+export type {
+  FaultBody,
+  FaultInjector,
+  FaultInjectorOptions,
+  FaultKind,
+  FaultStats,
+} from './fault-injection.js';
+export { createMemorySink } from './memory-sink.js';
+export type { MemorySink, MemorySinkOptions, MemoryWrite } from './memory-sink.js';
+export { createSyntheticSource, syntheticSourceFields } from './synthetic-source.js';
+export type { SyntheticItem, SyntheticSource, SyntheticSourceOptions } from './synthetic-source.js';
+export { createCapturingLogger, createTestContext } from './create-test-context.js';
+export type { CapturingLogger } from './create-test-context.js';

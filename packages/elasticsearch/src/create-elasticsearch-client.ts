@@ -107,7 +107,7 @@ export function createElasticsearchClient(
     headers: {
       ...settings.headers,
       'user-agent': `elastic-connectors-${version}/${role}`,
-      'X-elastic-product-origin': 'connectors',
+      'x-elastic-product-origin': 'connectors',
     },
     ...options.clientOptions,
   });

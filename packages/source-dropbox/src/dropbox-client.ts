@@ -1,0 +1,181 @@
+import { Dropbox, DropboxAuth, type DropboxResponse } from 'dropbox';
+import { AuthError, UpstreamError, type Clock, type JsonValue } from '@connectors/framework';
+import { DROPBOX_HOSTS } from './dropbox-config.js';
+import { dropboxErrorStatus, dropboxErrorTags, toDropboxError } from './to-dropbox-error.js';
+
+/** Options of {@link createDropboxClient}. */
+export interface DropboxClientOptions {
+  readonly appKey: string;
+  readonly appSecret: string;
+  readonly refreshToken: string;
+  /** The framework's (retrying) fetch; every request goes through it. */
+  readonly fetch: typeof globalThis.fetch;
+  readonly clock: Clock;
+  /** Base URLs of the API, content and OAuth hosts. */
+  readonly hosts?: { readonly api?: string; readonly content?: string; readonly oauth?: string };
+  /** Upper bound of one call, retries included. @default 120000 */
+  readonly timeoutMs?: number;
+}
+
+/** Per-call options the SDK route methods take. */
+export interface CallOptions {
+  readonly signal: AbortSignal;
+  readonly timeout: number;
+}
+
+/** Which SDK client a call uses: `team` (no Select-User, team routes) or `member` (Select-User + Path-Root). */
+export type ClientKind = 'team' | 'member';
+
+/** A Dropbox API client on the official SDK: token refresh, host overrides, timeouts, error mapping. */
+export interface DropboxClient {
+  /**
+   * Runs one SDK call. Refreshes the access token first when it is missing or close to expiry (one refresh
+   * in flight at a time), and once more after a 401. Failures become ConnectorErrors naming `what`.
+   */
+  call<T>(
+    kind: ClientKind,
+    what: string,
+    run: (dbx: Dropbox, options: CallOptions) => Promise<DropboxResponse<T>>,
+    signal: AbortSignal,
+  ): Promise<T>;
+  /** Acts as this team member (Select-User) rooted in this namespace (Path-Root) on member calls. */
+  actAs(memberId: string | undefined, rootNamespaceId: string | undefined): void;
+}
+
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+function stripSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/** Creates a Dropbox client whose requests go to the configured hosts through `options.fetch`. */
+export function createDropboxClient(options: DropboxClientOptions): DropboxClient {
+  const hosts = {
+    api: stripSlash(options.hosts?.api ?? DROPBOX_HOSTS.api),
+    content: stripSlash(options.hosts?.content ?? DROPBOX_HOSTS.content),
+    oauth: stripSlash(options.hosts?.oauth ?? DROPBOX_HOSTS.oauth),
+  };
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const baseFetch = options.fetch;
+
+  /** The SDK always builds https://{api,content}.dropboxapi.com URLs; send them to the configured hosts. */
+  const routedFetch = ((input: string | URL | Request, init?: RequestInit) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const routed = url
+      .replace(/^https:\/\/api\.dropboxapi\.com(?=\/)/, hosts.api)
+      .replace(/^https:\/\/content\.dropboxapi\.com(?=\/)/, hosts.content);
+    return baseFetch(routed, init);
+  }) as typeof globalThis.fetch;
+
+  // The SDK never sees the refresh token or secret: refreshing is ours (single flight, secrets in the body
+  // rather than the query string the SDK would use).
+  const auth = new DropboxAuth({ fetch: routedFetch });
+  let team = new Dropbox({ auth, fetch: routedFetch });
+  let member = team;
+  let expiresAt = 0;
+  let refreshing: Promise<void> | undefined;
+
+  const refresh = async (signal: AbortSignal): Promise<void> => {
+    const body = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: options.refreshToken,
+      client_id: options.appKey,
+      client_secret: options.appSecret,
+    });
+    let response: Response;
+    try {
+      response = await baseFetch(`${hosts.oauth}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: body.toString(),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      });
+    } catch (error) {
+      throw toDropboxError(error, 'Refreshing the access token');
+    }
+    const text = await response.text();
+    let json: { access_token?: unknown; expires_in?: unknown; error?: unknown } = {};
+    try {
+      json = JSON.parse(text) as typeof json;
+    } catch {
+      // Non-JSON answers are reported by status below.
+    }
+    if (response.ok && typeof json.access_token === 'string') {
+      auth.setAccessToken(json.access_token);
+      const lifetime = typeof json.expires_in === 'number' ? json.expires_in : 14_400;
+      expiresAt = options.clock.now() + lifetime * 1000;
+      auth.setAccessTokenExpiresAt(new Date(expiresAt));
+      return;
+    }
+    const code = typeof json.error === 'string' ? json.error : '';
+    if (code.startsWith('invalid_grant')) {
+      throw new AuthError(
+        '[dropbox] Refresh token rejected (invalid or revoked); create a new one in the App Console',
+        {
+          status: response.status,
+        },
+      );
+    }
+    if (code.startsWith('invalid_client')) {
+      throw new AuthError('[dropbox] App key or app secret rejected; check them in the App Console', {
+        status: response.status,
+      });
+    }
+    if (response.status >= 500 || response.status === 429) {
+      throw new UpstreamError(`[dropbox] Token endpoint failed with HTTP ${response.status}`, {
+        status: response.status,
+      });
+    }
+    throw new AuthError(
+      `[dropbox] Token refresh failed (HTTP ${response.status}${code ? `, ${code}` : ''})`,
+      {
+        status: response.status,
+      },
+    );
+  };
+
+  const ensureToken = async (signal: AbortSignal, force: boolean): Promise<void> => {
+    if (!force && auth.getAccessToken() && options.clock.now() + REFRESH_MARGIN_MS < expiresAt) return;
+    refreshing ??= refresh(signal).finally(() => {
+      refreshing = undefined;
+    });
+    await refreshing;
+  };
+
+  return {
+    async call(kind, what, run, signal) {
+      const callOptions: CallOptions = { signal, timeout: timeoutMs };
+      await ensureToken(signal, false);
+      try {
+        const response = await run(kind === 'team' ? team : member, callOptions);
+        return response.result as never;
+      } catch (error) {
+        if (
+          dropboxErrorStatus(error) === 401 &&
+          ['expired_access_token', 'invalid_access_token'].includes(dropboxErrorTags(error)[0] ?? '')
+        ) {
+          await ensureToken(signal, true);
+          try {
+            const response = await run(kind === 'team' ? team : member, callOptions);
+            return response.result as never;
+          } catch (retryError) {
+            throw toDropboxError(retryError, what);
+          }
+        }
+        throw toDropboxError(error, what);
+      }
+    },
+    actAs(memberId, rootNamespaceId) {
+      const pathRoot: JsonValue | undefined = rootNamespaceId
+        ? { '.tag': 'namespace_id', namespace_id: rootNamespaceId }
+        : undefined;
+      member = new Dropbox({
+        auth,
+        fetch: routedFetch,
+        ...(memberId ? { selectUser: memberId } : {}),
+        ...(pathRoot ? { pathRoot: JSON.stringify(pathRoot) } : {}),
+      });
+      team = new Dropbox({ auth, fetch: routedFetch });
+    },
+  };
+}

@@ -1,0 +1,692 @@
+import type { files, sharing } from 'dropbox';
+import {
+  CursorExpiredError,
+  checkpoint as checkpointEvent,
+  cursor as cursorEvent,
+  remove,
+  skip,
+  upsert,
+  type ContentSource,
+  type JsonObject,
+  type JsonValue,
+  type ListingEvent,
+} from '@connectors/framework';
+import type { DropboxAdvancedRule } from './advanced-rules.js';
+import type { DropboxClient } from './dropbox-client.js';
+import {
+  isPaperEntry,
+  mapEntry,
+  mapSharedLink,
+  type DropboxEntry,
+  type DropboxSharedLink,
+} from './map-entry.js';
+import { mapMembers, toSortedAcl, type DropboxMembers } from './map-members.js';
+
+/** Extensions worth downloading for extraction (the reference's Tika list, spec 7). */
+export const EXTRACTABLE_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.txt',
+  '.py',
+  '.rst',
+  '.html',
+  '.markdown',
+  '.json',
+  '.xml',
+  '.csv',
+  '.md',
+  '.ppt',
+  '.rtf',
+  '.docx',
+  '.odt',
+  '.xls',
+  '.xlsx',
+  '.rb',
+  '.paper',
+  '.sh',
+  '.pptx',
+  '.pdf',
+  '.doc',
+  '.aspx',
+  '.xlsb',
+  '.xlsm',
+  '.tsv',
+  '.svg',
+  '.msg',
+  '.potx',
+  '.vsd',
+  '.vsdx',
+  '.vsdm',
+]);
+
+/** Who the source acts as, resolved once per instance. */
+export interface DropboxSession {
+  readonly accountId: string;
+  readonly memberId: string | undefined;
+  readonly rootNamespaceId: string | undefined;
+  readonly team: boolean;
+}
+
+/** What the listing functions need. */
+export interface ListingContext {
+  readonly client: DropboxClient;
+  readonly session: DropboxSession;
+  readonly path: string;
+  readonly dls: boolean;
+  readonly includeGroups: boolean;
+  readonly maxFileSize: number;
+}
+
+/** The stored incremental state (the `cursor` event's value). */
+interface ChangeState {
+  v: 1;
+  account: string;
+  path: string;
+  dls: boolean;
+  groups: boolean;
+  /** Final `list_folder` cursor (a change cursor). */
+  listCursor: string;
+  /** path_lower → id of every listed item (Dropbox `deleted` entries carry only a path). */
+  index: Record<string, string>;
+  /** Received file id → preview URL. */
+  received: Record<string, string>;
+  /** Shared folder id → {id of its folder, ACL digest} (DLS: re-shares are detected through these). */
+  shared: Record<string, { id: string; acl: string }>;
+}
+
+/** Resume point of a listing. */
+interface Checkpoint extends Omit<ChangeState, 'listCursor'> {
+  phase: 'files' | 'received';
+  listCursor?: string;
+  receivedCursor?: string;
+}
+
+function extensionOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot).toLowerCase() : '';
+}
+
+/** Lazy content of a tree entry, or undefined when it is not worth downloading. */
+function entryContent(ctx: ListingContext, entry: DropboxEntry): ContentSource | undefined {
+  if (entry['.tag'] !== 'file' || !entry.id) return undefined;
+  const size = entry.size ?? 0;
+  const paper = isPaperEntry(entry);
+  if (size <= 0 || size > ctx.maxFileSize || !EXTRACTABLE_EXTENSIONS.has(extensionOf(entry.name)))
+    return undefined;
+  if (entry.is_downloadable === false && !paper) return undefined;
+  const id = entry.id;
+  return {
+    filename: paper ? entry.name.replace(/\.paper$/i, '.md') : entry.name,
+    size,
+    download: async (signal) => {
+      const result = paper
+        ? await ctx.client.call(
+            'member',
+            `export of "${entry.name}"`,
+            (dbx, o) => dbx.filesExport({ path: id, export_format: 'markdown' }, o),
+            signal,
+          )
+        : await ctx.client.call(
+            'member',
+            `download of "${entry.name}"`,
+            (dbx, o) => dbx.filesDownload({ path: id }, o),
+            signal,
+          );
+      return new Uint8Array((result as unknown as { fileBinary: Buffer }).fileBinary);
+    },
+  };
+}
+
+function linkContent(ctx: ListingContext, link: DropboxSharedLink): ContentSource | undefined {
+  const size = link.size ?? 0;
+  if (size <= 0 || size > ctx.maxFileSize || !EXTRACTABLE_EXTENSIONS.has(extensionOf(link.name)))
+    return undefined;
+  return {
+    filename: link.name,
+    size,
+    download: async (signal) => {
+      const result = await ctx.client.call(
+        'member',
+        `download of shared file "${link.name}"`,
+        (dbx, o) => dbx.sharingGetSharedLinkFile({ url: link.url }, o),
+        signal,
+      );
+      return new Uint8Array((result as unknown as { fileBinary: Buffer }).fileBinary);
+    },
+  };
+}
+
+/** Resolves ACLs: shared-folder members once per folder per run, explicit file members in batches. */
+class AclResolver {
+  private readonly folders = new Map<string, Promise<string[]>>();
+  constructor(private readonly ctx: ListingContext) {}
+
+  get owner(): string[] {
+    return [`user_id:${this.ctx.session.accountId}`];
+  }
+
+  /** All members of a shared folder (every page), as ACL values. */
+  folderAcl(sharedFolderId: string, signal: AbortSignal): Promise<string[]> {
+    let pending = this.folders.get(sharedFolderId);
+    if (!pending) {
+      pending = this.readFolder(sharedFolderId, signal);
+      pending.catch(() => this.folders.delete(sharedFolderId));
+      this.folders.set(sharedFolderId, pending);
+    }
+    return pending;
+  }
+
+  private async readFolder(sharedFolderId: string, signal: AbortSignal): Promise<string[]> {
+    const what = `members of shared folder ${sharedFolderId}`;
+    const { client } = this.ctx;
+    let page = await client.call(
+      'member',
+      what,
+      (dbx, o) => dbx.sharingListFolderMembers({ shared_folder_id: sharedFolderId, limit: 1000 }, o),
+      signal,
+    );
+    const acl = mapMembers(page as DropboxMembers, this.ctx.includeGroups);
+    while (page.cursor) {
+      const next: string = page.cursor;
+      page = await client.call(
+        'member',
+        what,
+        (dbx, o) => dbx.sharingListFolderMembersContinue({ cursor: next }, o),
+        signal,
+      );
+      acl.push(...mapMembers(page as DropboxMembers, this.ctx.includeGroups));
+    }
+    return acl;
+  }
+
+  /** Every page of a file's members (starting from a batch result's page, or a fresh call). */
+  async fileMembers(
+    fileId: string,
+    first: (DropboxMembers & { cursor?: string }) | undefined,
+    inherited: boolean,
+    signal: AbortSignal,
+  ): Promise<string[]> {
+    const what = `members of file ${fileId}`;
+    const { client } = this.ctx;
+    let page: DropboxMembers & { cursor?: string } =
+      first ??
+      ((await client.call(
+        'member',
+        what,
+        (dbx, o) => dbx.sharingListFileMembers({ file: fileId, include_inherited: inherited, limit: 300 }, o),
+        signal,
+      )) as DropboxMembers & { cursor?: string });
+    const acl = mapMembers(page, this.ctx.includeGroups);
+    while (page.cursor) {
+      const next: string = page.cursor;
+      page = (await client.call(
+        'member',
+        what,
+        (dbx, o) => dbx.sharingListFileMembersContinue({ cursor: next }, o),
+        signal,
+      )) as DropboxMembers & { cursor?: string };
+      acl.push(...mapMembers(page, this.ctx.includeGroups));
+    }
+    return acl;
+  }
+
+  /** ACL per entry id, or an Error (the entry is then skipped: never indexed as public). */
+  async resolve(
+    entries: readonly DropboxEntry[],
+    signal: AbortSignal,
+  ): Promise<Map<string, string[] | Error>> {
+    const out = new Map<string, string[] | Error>();
+    const explicit: DropboxEntry[] = [];
+    for (const entry of entries) {
+      if (!entry.id) continue;
+      const own =
+        entry['.tag'] === 'folder'
+          ? (entry.sharing_info?.shared_folder_id ?? entry.shared_folder_id)
+          : undefined;
+      const sid = own ?? entry.sharing_info?.parent_shared_folder_id ?? entry.parent_shared_folder_id;
+      try {
+        const base =
+          sid && sid !== this.ctx.session.rootNamespaceId ? await this.folderAcl(sid, signal) : this.owner;
+        out.set(entry.id, base);
+      } catch (error) {
+        out.set(entry.id, error as Error);
+        continue;
+      }
+      if (entry['.tag'] === 'file' && entry.has_explicit_shared_members) explicit.push(entry);
+    }
+    for (let i = 0; i < explicit.length; i += 100) {
+      const batch = explicit.slice(i, i + 100);
+      let results: sharing.ListFileMembersBatchResult[];
+      try {
+        results = await this.ctx.client.call(
+          'member',
+          'members of shared files',
+          (dbx, o) =>
+            dbx.sharingListFileMembersBatch({ files: batch.map((e) => e.id as string), limit: 20 }, o),
+          signal,
+        );
+      } catch (error) {
+        for (const entry of batch) out.set(entry.id as string, error as Error);
+        continue;
+      }
+      for (const item of results) {
+        const base = out.get(item.file);
+        if (!Array.isArray(base)) continue;
+        const result = item.result as { '.tag': string; members?: DropboxMembers & { cursor?: string } };
+        if (result['.tag'] !== 'result' || !result.members) {
+          out.set(item.file, new Error(`members of file ${item.file}: ${result['.tag']}`));
+          continue;
+        }
+        try {
+          out.set(item.file, [
+            ...base,
+            ...(await this.fileMembers(item.file, result.members, false, signal)),
+          ]);
+        } catch (error) {
+          out.set(item.file, error as Error);
+        }
+      }
+    }
+    for (const [id, acl] of out) if (Array.isArray(acl)) out.set(id, toSortedAcl(acl));
+    return out;
+  }
+}
+
+function aclDigest(acl: readonly string[]): string {
+  return [...acl].sort().join('|');
+}
+
+/** Emits the events of one page of tree entries (files and folders; deleted entries are handled by callers). */
+async function* entriesPage(
+  ctx: ListingContext,
+  acls: AclResolver,
+  entries: readonly DropboxEntry[],
+  state: Pick<ChangeState, 'index' | 'shared'>,
+  signal: AbortSignal,
+): AsyncGenerator<ListingEvent> {
+  const live = entries.filter((e) => (e['.tag'] === 'file' || e['.tag'] === 'folder') && e.id);
+  const resolved = ctx.dls ? await acls.resolve(live, signal) : undefined;
+  for (const entry of live) {
+    const id = entry.id as string;
+    if (entry.path_lower) state.index[entry.path_lower] = id;
+    let acl: string[] | undefined;
+    if (resolved) {
+      const value = resolved.get(id);
+      if (!Array.isArray(value) || value.length === 0) {
+        yield skip(
+          `[dropbox] permissions of "${entry.path_display ?? entry.name}" could not be read: ${value instanceof Error ? value.message : 'empty ACL'}`,
+          id,
+        );
+        continue;
+      }
+      acl = value;
+      const sid =
+        entry['.tag'] === 'folder'
+          ? (entry.sharing_info?.shared_folder_id ?? entry.shared_folder_id)
+          : undefined;
+      if (sid) state.shared[sid] = { id, acl: aclDigest(acl) };
+    }
+    try {
+      yield upsert(mapEntry(entry, acl), entryContent(ctx, entry));
+    } catch (error) {
+      yield skip(`[dropbox] unreadable entry "${entry.name}": ${(error as Error).message}`, id);
+    }
+  }
+}
+
+/** Emits received files (shared with the account): metadata through their shared link, ACL from their members. */
+async function* receivedFiles(
+  ctx: ListingContext,
+  acls: AclResolver,
+  state: Checkpoint,
+  known: Record<string, string> | undefined,
+  signal: AbortSignal,
+): AsyncGenerator<ListingEvent> {
+  const { client } = ctx;
+  let page: sharing.ListFilesResult = state.receivedCursor
+    ? await client.call(
+        'member',
+        'list of received files',
+        (dbx, o) => dbx.sharingListReceivedFilesContinue({ cursor: state.receivedCursor as string }, o),
+        signal,
+      )
+    : await client.call(
+        'member',
+        'list of received files',
+        (dbx, o) => dbx.sharingListReceivedFiles({ limit: 300 }, o),
+        signal,
+      );
+  for (;;) {
+    for (const entry of page.entries) {
+      const url = entry.preview_url;
+      state.received[entry.id] = url;
+      if (known && known[entry.id] === url) continue;
+      let link: DropboxSharedLink;
+      try {
+        link = (await client.call(
+          'member',
+          `metadata of shared file "${entry.name}"`,
+          (dbx, o) => dbx.sharingGetSharedLinkMetadata({ url }, o),
+          signal,
+        )) as DropboxSharedLink;
+      } catch (error) {
+        delete state.received[entry.id];
+        yield skip(`${(error as Error).message}`, entry.id);
+        continue;
+      }
+      const withId = { ...link, id: link.id ?? entry.id };
+      let acl: string[] | undefined;
+      if (ctx.dls) {
+        try {
+          acl = toSortedAcl(await acls.fileMembers(entry.id, undefined, true, signal));
+        } catch (error) {
+          yield skip(
+            `[dropbox] permissions of shared file "${entry.name}" could not be read: ${(error as Error).message}`,
+            entry.id,
+          );
+          continue;
+        }
+        if (acl.length === 0) {
+          yield skip(`[dropbox] shared file "${entry.name}" has no readable members`, entry.id);
+          continue;
+        }
+      }
+      yield upsert(mapSharedLink(withId, acl), linkContent(ctx, withId));
+    }
+    if (!page.cursor) break;
+    state.receivedCursor = page.cursor;
+    yield checkpointEvent(state as unknown as JsonValue);
+    const next = page.cursor;
+    page = await client.call(
+      'member',
+      'list of received files',
+      (dbx, o) => dbx.sharingListReceivedFilesContinue({ cursor: next }, o),
+      signal,
+    );
+  }
+}
+
+function listFolderArg(ctx: ListingContext): files.ListFolderArg {
+  return {
+    path: ctx.path,
+    recursive: true,
+    include_deleted: false,
+    include_has_explicit_shared_members: ctx.dls,
+    include_non_downloadable_files: true,
+    limit: 2000,
+  };
+}
+
+/** A full listing: the tree at the configured path, then received files; ends with the change cursor. */
+export async function* listAllEntries(
+  ctx: ListingContext,
+  resume: JsonValue | undefined,
+  signal: AbortSignal,
+): AsyncGenerator<ListingEvent> {
+  const acls = new AclResolver(ctx);
+  const resumed = isCheckpoint(resume, ctx) ? resume : undefined;
+  const state: Checkpoint = resumed ?? {
+    v: 1,
+    account: ctx.session.accountId,
+    path: ctx.path,
+    dls: ctx.dls,
+    groups: ctx.includeGroups,
+    index: {},
+    received: {},
+    shared: {},
+    phase: 'files',
+  };
+  const { client } = ctx;
+  if (state.phase === 'files') {
+    const what = `list_folder at "${ctx.path || '/'}"`;
+    let page: files.ListFolderResult = state.listCursor
+      ? await client.call(
+          'member',
+          what,
+          (dbx, o) => dbx.filesListFolderContinue({ cursor: state.listCursor as string }, o),
+          signal,
+        )
+      : await client.call('member', what, (dbx, o) => dbx.filesListFolder(listFolderArg(ctx), o), signal);
+    for (;;) {
+      yield* entriesPage(ctx, acls, page.entries as DropboxEntry[], state, signal);
+      state.listCursor = page.cursor;
+      if (!page.has_more) break;
+      yield checkpointEvent(state as unknown as JsonValue);
+      const next = page.cursor;
+      page = await client.call(
+        'member',
+        what,
+        (dbx, o) => dbx.filesListFolderContinue({ cursor: next }, o),
+        signal,
+      );
+    }
+    state.phase = 'received';
+    yield checkpointEvent(state as unknown as JsonValue);
+  }
+  yield* receivedFiles(ctx, acls, state, undefined, signal);
+  yield cursorEvent(toChangeState(state) as unknown as JsonValue);
+}
+
+function toChangeState(state: Checkpoint): ChangeState {
+  return {
+    v: 1,
+    account: state.account,
+    path: state.path,
+    dls: state.dls,
+    groups: state.groups,
+    listCursor: state.listCursor ?? '',
+    index: state.index,
+    received: state.received,
+    shared: state.shared,
+  };
+}
+
+function isCheckpoint(value: JsonValue | undefined, ctx: ListingContext): value is Checkpoint & JsonObject {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return (
+    value.v === 1 &&
+    (value.phase === 'files' || value.phase === 'received') &&
+    value.account === ctx.session.accountId &&
+    value.path === ctx.path &&
+    value.dls === ctx.dls &&
+    value.groups === ctx.includeGroups
+  );
+}
+
+/** Ids under a deleted path (the path itself and everything below it), removed from the index. */
+function takeSubtree(index: Record<string, string>, pathLower: string): string[] {
+  const ids: string[] = [];
+  const prefix = `${pathLower}/`;
+  for (const [path, id] of Object.entries(index)) {
+    if (path === pathLower || path.startsWith(prefix)) {
+      ids.push(id);
+      delete index[path];
+    }
+  }
+  return ids;
+}
+
+/** An incremental listing from a stored change cursor: only the changes, deletions included. */
+export async function* listChangedEntries(
+  ctx: ListingContext,
+  stored: JsonValue,
+  signal: AbortSignal,
+): AsyncGenerator<ListingEvent> {
+  const state = parseChangeState(stored, ctx);
+  const acls = new AclResolver(ctx);
+  const { client } = ctx;
+  const what = `list_folder/continue at "${ctx.path || '/'}"`;
+  const work: Checkpoint = { ...state, phase: 'files' };
+  // Paths by id, so that a moved item's old path does not delete it.
+  const pathById = new Map<string, string>();
+  for (const [path, id] of Object.entries(work.index)) pathById.set(id, path);
+
+  let page = await client.call(
+    'member',
+    what,
+    (dbx, o) => dbx.filesListFolderContinue({ cursor: state.listCursor }, o),
+    signal,
+  );
+  for (;;) {
+    const entries = page.entries as DropboxEntry[];
+    const upserted = new Set(
+      entries.filter((e) => e['.tag'] !== 'deleted' && e.id).map((e) => e.id as string),
+    );
+    const deletions: string[] = [];
+    for (const entry of entries) {
+      if (entry['.tag'] === 'deleted' && entry.path_lower) {
+        for (const id of takeSubtree(work.index, entry.path_lower)) {
+          pathById.delete(id);
+          if (!upserted.has(id)) deletions.push(id);
+        }
+      } else if (entry.id) {
+        const old = pathById.get(entry.id);
+        if (old && old !== entry.path_lower) delete work.index[old];
+        if (entry.path_lower) pathById.set(entry.id, entry.path_lower);
+      }
+    }
+    yield* entriesPage(ctx, acls, entries, work, signal);
+    for (const id of new Set(deletions)) yield remove(id);
+    work.listCursor = page.cursor;
+    if (!page.has_more) break;
+    const next = page.cursor;
+    page = await client.call(
+      'member',
+      what,
+      (dbx, o) => dbx.filesListFolderContinue({ cursor: next }, o),
+      signal,
+    );
+  }
+
+  if (ctx.dls) yield* reshared(ctx, acls, work, signal);
+
+  // Received files have no change cursor: re-list them (cheap) and fetch only new ones.
+  const previous = work.received;
+  work.received = {};
+  work.receivedCursor = undefined;
+  yield* receivedFiles(ctx, acls, work, previous, signal);
+  for (const id of Object.keys(previous)) if (!(id in work.received)) yield remove(id);
+  delete work.receivedCursor;
+  yield cursorEvent(toChangeState(work) as unknown as JsonValue);
+}
+
+/** Re-emits the content of shared folders whose members changed (permissions are not list_folder changes). */
+async function* reshared(
+  ctx: ListingContext,
+  acls: AclResolver,
+  state: Checkpoint,
+  signal: AbortSignal,
+): AsyncGenerator<ListingEvent> {
+  for (const [sid, known] of Object.entries(state.shared)) {
+    let acl: string[];
+    try {
+      acl = toSortedAcl(await acls.folderAcl(sid, signal));
+    } catch {
+      delete state.shared[sid];
+      continue;
+    }
+    if (aclDigest(acl) === known.acl) continue;
+    const what = `list_folder of re-shared folder ${known.id}`;
+    let page = await ctx.client.call(
+      'member',
+      what,
+      (dbx, o) => dbx.filesListFolder({ ...listFolderArg(ctx), path: known.id }, o),
+      signal,
+    );
+    for (;;) {
+      yield* entriesPage(ctx, acls, page.entries as DropboxEntry[], state, signal);
+      if (!page.has_more) break;
+      const next = page.cursor;
+      page = await ctx.client.call(
+        'member',
+        what,
+        (dbx, o) => dbx.filesListFolderContinue({ cursor: next }, o),
+        signal,
+      );
+    }
+  }
+}
+
+function parseChangeState(value: JsonValue, ctx: ListingContext): ChangeState {
+  const state = value as unknown as Partial<ChangeState> & { mode?: string };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new CursorExpiredError(
+      '[dropbox] The stored cursor is not a Dropbox cursor; a full sync is needed',
+    );
+  }
+  if (state.mode === 'rules') {
+    throw new CursorExpiredError(
+      '[dropbox] Advanced sync rules use search, which has no change cursor; running a full sync',
+    );
+  }
+  if (
+    state.v !== 1 ||
+    typeof state.listCursor !== 'string' ||
+    !state.listCursor ||
+    typeof state.index !== 'object'
+  ) {
+    throw new CursorExpiredError('[dropbox] The stored cursor has an unknown format; a full sync is needed');
+  }
+  if (
+    state.account !== ctx.session.accountId ||
+    state.path !== ctx.path ||
+    state.dls !== ctx.dls ||
+    state.groups !== ctx.includeGroups
+  ) {
+    throw new CursorExpiredError(
+      '[dropbox] The configuration (account, path or permissions settings) changed since the last sync; a full sync is needed',
+    );
+  }
+  return {
+    ...(state as ChangeState),
+    index: { ...state.index },
+    received: { ...(state.received ?? {}) },
+    shared: { ...(state.shared ?? {}) },
+  };
+}
+
+/** A listing driven by advanced rules: the union of `files/search_v2` results, each item once. */
+export async function* listByRules(
+  ctx: ListingContext,
+  rules: readonly DropboxAdvancedRule[],
+  signal: AbortSignal,
+): AsyncGenerator<ListingEvent> {
+  const acls = new AclResolver(ctx);
+  const seen = new Set<string>();
+  const state: Pick<ChangeState, 'index' | 'shared'> = { index: {}, shared: {} };
+  for (const [index, rule] of rules.entries()) {
+    const what = `search for advanced rule ${index} ("${rule.query}")`;
+    let page = await ctx.client.call(
+      'member',
+      what,
+      (dbx, o) => dbx.filesSearchV2(rule as unknown as files.SearchV2Arg, o),
+      signal,
+    );
+    for (;;) {
+      const entries: DropboxEntry[] = [];
+      for (const match of page.matches) {
+        const meta = match.metadata as { '.tag': string; metadata?: DropboxEntry & { preview_url?: string } };
+        const data = meta.metadata;
+        if (
+          meta['.tag'] !== 'metadata' ||
+          !data ||
+          data['.tag'] === 'deleted' ||
+          !data.id ||
+          seen.has(data.id)
+        )
+          continue;
+        seen.add(data.id);
+        entries.push(data);
+      }
+      yield* entriesPage(ctx, acls, entries, state, signal);
+      state.index = {};
+      if (!page.has_more || !page.cursor) break;
+      const next = page.cursor;
+      page = await ctx.client.call(
+        'member',
+        what,
+        (dbx, o) => dbx.filesSearchContinueV2({ cursor: next }, o),
+        signal,
+      );
+    }
+  }
+  yield cursorEvent({ v: 1, mode: 'rules' });
+}

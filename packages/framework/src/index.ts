@@ -171,3 +171,5 @@ export { SuspendSignalReason } from './engine/suspend-signal-reason.js';
 export { MAX_ID_BYTES, toDocumentId } from './engine/to-document-id.js';
 export { createErrorBudget, defaultErrorBudget } from './engine/error-budget.js';
 export type { ErrorBudget, ErrorBudgetOptions } from './engine/error-budget.js';
+export { runJob } from './engine/run-job.js';
+export type { RunJobOptions, RunJobOutcome, SourceRegistry } from './engine/run-job.js';

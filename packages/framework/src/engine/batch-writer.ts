@@ -31,6 +31,8 @@ export interface BatchWriterOptions {
 export interface BatchWriter {
   /** Queues one operation; waits (backpressure) while the in-flight limit is reached. */
   add(item: QueuedOperation): Promise<void>;
+  /** Sends the partial batch now (waiting only for an in-flight slot). */
+  flushPending(): Promise<void>;
   /** Sends the partial batch and waits until every write settled. */
   drain(): Promise<void>;
   /** Waits (at most `ms`) for writes in flight to settle, without sending anything new. */
@@ -119,6 +121,9 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
         currentBytes += item.bytes;
         if (current.length >= options.maxOperations || currentBytes >= options.maxBytes) await flush();
       });
+    },
+    flushPending() {
+      return serialized(flush);
     },
     drain() {
       return serialized(async () => {

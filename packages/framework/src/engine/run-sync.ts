@@ -518,6 +518,8 @@ class SyncRun {
           break;
         case 'checkpoint':
           this.tracker.checkpoint({ engine: 1, phase: mode, checkpoint: event.checkpoint });
+          // Send what precedes the checkpoint now, so it can be persisted without waiting for a full batch.
+          await this.batches!.flushPending();
           break;
         case 'cursor':
           lastCursor = event.cursor;

@@ -14,3 +14,5 @@ export { createSyntheticSource, syntheticSourceFields } from './synthetic-source
 export type { SyntheticItem, SyntheticSource, SyntheticSourceOptions } from './synthetic-source.js';
 export { createCapturingLogger, createTestContext } from './create-test-context.js';
 export type { CapturingLogger } from './create-test-context.js';
+export { createMemoryControlPlane, defaultConnectorDoc } from './memory-control-plane.js';
+export type { MemoryControlPlane } from './memory-control-plane.js';

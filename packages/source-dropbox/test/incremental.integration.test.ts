@@ -1,0 +1,110 @@
+import { CursorExpiredError, type JsonValue, type SourceDocument } from '@connectors/framework';
+import { describe, expect, it } from 'vitest';
+import { createDropboxSimulator, type DropboxSimulator } from '../src/simulator/index.js';
+import { apply, canonical, collect, full, instanceFor } from './helpers.js';
+
+function changes(cursor: JsonValue) {
+  return { signal: AbortSignal.timeout(30_000), cursor };
+}
+
+/** Adds, modifies, deletes, moves, renames and re-shares; returns how many items changed. */
+function mutate(sim: DropboxSimulator): void {
+  const { admin } = sim;
+  admin.addFile('/Engineering', 'new “spec” ü.md', '# hello\nnew file');
+  admin.addFolder('/Ada Admin/Private', 'Nouveau dossier');
+  admin.addFile('/Ada Admin/Private/Nouveau dossier', 'inside.txt', 'inside');
+  const tenant = admin.tenant;
+  const files = [...tenant.items.values()].filter((i) => i.kind === 'file');
+  admin.modifyFile(tenant.pathOf((files[0] as { id: string }).id), 'changed content');
+  admin.deleteItem(tenant.pathOf((files[1] as { id: string }).id));
+  // Delete a whole folder (with children), and move another one (with children) elsewhere.
+  admin.deleteItem('/Ada Admin/Private/deep/level 2/niveau 3 é');
+  admin.moveItem('/Marketing & Sales', '/Engineering', 'Marketing (moved)');
+  admin.moveItem(tenant.pathOf((files[2] as { id: string }).id), '/Ada Admin/Private', 'renamed file.txt');
+}
+
+describe('incremental sync against the simulator', () => {
+  it('applies only the changes, deletions and moves included, and reaches the new ground truth', async () => {
+    await using sim = await createDropboxSimulator({ seed: 21, size: 'medium' });
+    const instance = instanceFor(sim);
+    const first = await collect(instance.listAll(full()));
+    const index = new Map<string, SourceDocument>();
+    apply(index, first.events);
+    const before = sim.callCounts();
+    mutate(sim);
+    sim.resetCallCounts();
+    const second = await collect(instance.listChanges!(changes(first.cursor as JsonValue)));
+    apply(index, second.events);
+    expect(canonical(index.values())).toEqual(sim.groundTruth().documents);
+    expect(second.deletes.length).toBeGreaterThan(3);
+    // O(changes): a handful of calls, against dozens for the full listing.
+    const calls = sim.callCounts();
+    const total = Object.values(calls).reduce((a, b) => a + b, 0);
+    const fullTotal = Object.values(before).reduce((a, b) => a + b, 0);
+    expect(calls['files/list_folder'] ?? 0).toBe(0);
+    expect(calls['sharing/get_shared_link_metadata'] ?? 0).toBe(0);
+    expect(total).toBeLessThan(10);
+    expect(fullTotal).toBeGreaterThan(30);
+    // Upserts are the changed items only (moved subtrees included), not the corpus.
+    expect(second.upserts.size).toBeLessThan(first.upserts.size / 4);
+
+    // A second incremental run with no changes yields nothing but a cursor.
+    const third = await collect(instance.listChanges!(changes(second.cursor as JsonValue)));
+    expect(third.upserts.size + third.deletes.length).toBe(0);
+    expect(third.cursor).toBeTypeOf('object');
+  });
+
+  it('re-emits the content of a re-shared folder with its new ACL', async () => {
+    await using sim = await createDropboxSimulator({ seed: 22, size: 'small' });
+    const instance = instanceFor(sim, { use_document_level_security: true });
+    const first = await collect(instance.listAll(full()));
+    const index = new Map<string, SourceDocument>();
+    apply(index, first.events);
+    const bob = sim.admin.tenant.members[1]!;
+    sim.admin.reshareFolder('/Ada Admin/Shared with Bob', {
+      users: [{ accountId: sim.admin.tenant.admin.accountId, access: 'owner' }],
+      groups: [],
+      invitees: [{ email: 'auditor@example.org', access: 'viewer' }],
+    });
+    const second = await collect(instance.listChanges!(changes(first.cursor as JsonValue)));
+    apply(index, second.events);
+    expect(canonical(index.values())).toEqual(sim.groundTruth({ dls: true }).documents);
+    const reshared = [...second.upserts.values()];
+    expect(reshared.length).toBeGreaterThan(0);
+    for (const doc of reshared) expect(doc._allow_access_control).not.toContain(`user_id:${bob.accountId}`);
+  });
+
+  it('removes received files whose link was revoked and adds nothing else', async () => {
+    await using sim = await createDropboxSimulator({ seed: 23, size: 'small' });
+    const instance = instanceFor(sim);
+    const first = await collect(instance.listAll(full()));
+    const revoked = sim.admin.tenant.received[0]!;
+    sim.admin.revokeReceivedFile(revoked.id);
+    const second = await collect(instance.listChanges!(changes(first.cursor as JsonValue)));
+    expect(second.deletes).toEqual([revoked.id]);
+    expect(second.upserts.size).toBe(0);
+  });
+
+  it('throws CursorExpiredError when Dropbox resets the cursor', async () => {
+    await using sim = await createDropboxSimulator({ seed: 24, size: 'small' });
+    const instance = instanceFor(sim);
+    const first = await collect(instance.listAll(full()));
+    sim.admin.expireCursors();
+    const error = await collect(instance.listChanges!(changes(first.cursor as JsonValue))).catch(
+      (e: unknown) => e,
+    );
+    expect(CursorExpiredError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/\[dropbox\].*reset.*full sync/);
+  });
+
+  it('throws CursorExpiredError for a cursor of another configuration', async () => {
+    await using sim = await createDropboxSimulator({ seed: 25, size: 'small' });
+    const first = await collect(instanceFor(sim).listAll(full()));
+    const withDls = instanceFor(sim, { use_document_level_security: true });
+    const error = await collect(withDls.listChanges!(changes(first.cursor as JsonValue))).catch(
+      (e: unknown) => e,
+    );
+    expect(CursorExpiredError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/configuration/);
+  });
+});

@@ -1,0 +1,165 @@
+import {
+  AuthError,
+  ConnectorError,
+  UpstreamError,
+  clearRegisteredSecrets,
+  type JsonValue,
+  type ListingEvent,
+  type SourceDocument,
+} from '@connectors/framework';
+import { describe, expect, it } from 'vitest';
+import { createDropboxSimulator } from '../src/simulator/index.js';
+import { apply, canonical, collect, full, instanceFor, testContext } from './helpers.js';
+
+describe('reliability against the simulator', () => {
+  it('gives the fault-free result with 10% of requests failing (429 with Retry-After, 5xx, resets)', async () => {
+    await using sim = await createDropboxSimulator({
+      seed: 31,
+      size: 'medium',
+      faults: {
+        rate: 0.1,
+        seed: 99,
+        kinds: ['429', '500', '503', 'reset'],
+        retryAfterSeconds: 0,
+        maxConsecutive: 3,
+      },
+    });
+    const instance = instanceFor(sim, {
+      use_document_level_security: true,
+      include_inherited_users_and_groups: true,
+    });
+    const first = await collect(instance.listAll(full()));
+    expect(first.skips).toEqual([]);
+    expect(canonical(first.upserts.values())).toEqual(
+      sim.groundTruth({ dls: true, includeGroups: true }).documents,
+    );
+    // Contents survive faults too.
+    const truth = sim.groundTruth({ dls: true, includeGroups: true });
+    for (const [id, open] of [...first.contents].slice(0, 40)) {
+      expect((await open()).equals(truth.contents.get(id)!)).toBe(true);
+    }
+    const index = new Map<string, SourceDocument>();
+    apply(index, first.events);
+    sim.admin.addFile('/Engineering', 'during faults.txt', 'x');
+    sim.admin.deleteItem('/Ada Admin/Private/deep/level 2');
+    const second = await collect(
+      instance.listChanges!({ signal: AbortSignal.timeout(30_000), cursor: first.cursor as JsonValue }),
+    );
+    apply(index, second.events);
+    expect(canonical(index.values())).toEqual(sim.groundTruth({ dls: true, includeGroups: true }).documents);
+    const stats = sim.faults!.stats();
+    expect(stats.injected).toBeGreaterThan(10);
+    expect(stats.byKind['429']).toBeGreaterThan(0);
+    expect(stats.byKind.reset).toBeGreaterThan(0);
+  });
+
+  it('ends a listing that fails for good with a clear error and no cursor (so nothing gets deleted)', async () => {
+    await using sim = await createDropboxSimulator({ seed: 32, size: 'small' });
+    sim.admin.failRoute('files/list_folder/continue', 1000);
+    const events: ListingEvent[] = [];
+    const error = await (async () => {
+      for await (const event of instanceFor(sim).listAll(full())) events.push(event);
+    })().catch((e: unknown) => e);
+    expect(UpstreamError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^\[dropbox\] list_folder at "\/": HTTP 500/);
+    expect(events.some((e) => e.kind === 'cursor' || e.kind === 'delete')).toBe(false);
+    // The retrying fetch retried: 6 attempts of the failing continue call.
+    expect(sim.callCounts()['files/list_folder/continue']).toBe(6);
+  });
+
+  it('refreshes the access token once on a 401 and carries on', async () => {
+    await using sim = await createDropboxSimulator({ seed: 33, size: 'small' });
+    const instance = instanceFor(sim);
+    const events = instance.listAll(full())[Symbol.asyncIterator]();
+    const firstEvent = await events.next();
+    expect(firstEvent.done).toBe(false);
+    sim.admin.expireAccessTokens();
+    const rest: ListingEvent[] = [firstEvent.value as ListingEvent];
+    for (let next = await events.next(); !next.done; next = await events.next()) rest.push(next.value);
+    const index = new Map<string, SourceDocument>();
+    apply(index, rest);
+    expect(canonical(index.values())).toEqual(sim.groundTruth().documents);
+    expect(sim.callCounts()['oauth2/token']).toBe(2);
+  });
+
+  it('reports a revoked refresh token as an AuthError without leaking secrets', async () => {
+    clearRegisteredSecrets();
+    await using sim = await createDropboxSimulator({ seed: 34, size: 'small' });
+    sim.admin.revokeRefreshTokens();
+    const config = sim.configFor();
+    const error = await instanceFor(sim)
+      .check(AbortSignal.timeout(5000))
+      .catch((e: unknown) => e);
+    expect(AuthError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      '[dropbox] Refresh token rejected (invalid or revoked); create a new one in the App Console',
+    );
+    const serialized = JSON.stringify((error as ConnectorError).toJSON()) + String((error as Error).stack);
+    for (const secret of [config.app_secret, config.refresh_token, config.app_key]) {
+      expect(serialized).not.toContain(String(secret));
+    }
+  });
+
+  it('reports a wrong app secret as an AuthError naming the app credentials', async () => {
+    await using sim = await createDropboxSimulator({ seed: 35, size: 'small' });
+    const error = await instanceFor(sim, { app_secret: 'wrong-secret-value' })
+      .check(AbortSignal.timeout(5000))
+      .catch((e: unknown) => e);
+    expect(AuthError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/App key or app secret rejected/);
+  });
+
+  it('resumes a full listing from its last checkpoint and ends with the same documents', async () => {
+    await using sim = await createDropboxSimulator({ seed: 36, size: 'medium' });
+    const events: ListingEvent[] = [];
+    let lastCheckpoint: JsonValue | undefined;
+    let checkpoints = 0;
+    for await (const event of instanceFor(sim, { use_document_level_security: true }).listAll(full())) {
+      events.push(event);
+      if (event.kind === 'checkpoint') {
+        lastCheckpoint = event.checkpoint;
+        checkpoints += 1;
+        if (checkpoints === 5) break; // "crash"
+      }
+    }
+    sim.resetCallCounts();
+    const resumed = await collect(
+      instanceFor(sim, { use_document_level_security: true }).listAll(full({ checkpoint: lastCheckpoint! })),
+    );
+    const index = new Map<string, SourceDocument>();
+    apply(index, events);
+    apply(index, resumed.events);
+    const truth = sim.groundTruth({ dls: true });
+    expect(canonical(index.values())).toEqual(truth.documents);
+    expect(resumed.upserts.size).toBeLessThan(truth.documents.length);
+    expect(sim.callCounts()['files/list_folder'] ?? 0).toBe(0);
+    // The resumed cursor still knows every item, so later deletions resolve.
+    sim.admin.deleteItem('/Engineering');
+    const after = await collect(
+      instanceFor(sim, { use_document_level_security: true }).listChanges!({
+        signal: AbortSignal.timeout(10_000),
+        cursor: resumed.cursor as JsonValue,
+      }),
+    );
+    apply(index, after.events);
+    expect(canonical(index.values())).toEqual(sim.groundTruth({ dls: true }).documents);
+  });
+
+  it('times out a call whose server never answers', async () => {
+    await using sim = await createDropboxSimulator({
+      seed: 37,
+      size: 'small',
+      faults: { rate: 1, kinds: ['timeout'], hangMs: 10_000 },
+    });
+    const started = Date.now();
+    const { createDropboxInstance, dropboxSource } = await import('../src/index.js');
+    const { parseConfig } = await import('@connectors/framework');
+    const config = parseConfig(dropboxSource.configuration, sim.configFor(), { source: 'dropbox' });
+    const instance = createDropboxInstance(config, testContext({ fetch: globalThis.fetch }), {
+      callTimeoutMs: 300,
+    });
+    const error = await instance.check(AbortSignal.timeout(5000)).catch((e: unknown) => e);
+    expect(ConnectorError.isInstance(error)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});

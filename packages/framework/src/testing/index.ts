@@ -16,3 +16,9 @@ export { createCapturingLogger, createTestContext } from './create-test-context.
 export type { CapturingLogger } from './create-test-context.js';
 export { createMemoryControlPlane, defaultConnectorDoc } from './memory-control-plane.js';
 export type { MemoryControlPlane } from './memory-control-plane.js';
+export { describeSourceConformance } from './describe-source-conformance.js';
+export type {
+  ConformanceMutation,
+  InvalidConfigCase,
+  SourceConformanceOptions,
+} from './describe-source-conformance.js';

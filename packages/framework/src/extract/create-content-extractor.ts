@@ -49,6 +49,8 @@ export interface ContentExtractorOptions extends ExtractionOverrides {
   readonly perFileTimeoutMs?: number;
   /** In-process: heap cap of each worker in MiB. @default 512 */
   readonly perFileMemoryMb?: number;
+  /** In-process: the worker entry, for bundlers that move this module away from `extract-worker.mjs`. */
+  readonly workerUrl?: URL;
   /** Supported extensions (lower-case, with dot); defaults to the Python list, or to what in-process extraction reads. */
   readonly extensions?: ReadonlySet<string>;
   /** Debug lines about failed files (the job's warnings carry the reasons). @default noopLogger */
@@ -117,6 +119,7 @@ export function createContentExtractor(options: ContentExtractorOptions): Config
       ...(options.workers === undefined ? {} : { size: options.workers }),
       ...(options.perFileTimeoutMs === undefined ? {} : { perFileTimeoutMs: options.perFileTimeoutMs }),
       ...(options.perFileMemoryMb === undefined ? {} : { perFileMemoryMb: options.perFileMemoryMb }),
+      ...(options.workerUrl === undefined ? {} : { workerUrl: options.workerUrl }),
     }));
 
   async function extractWith(

@@ -1,0 +1,170 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEsFake, type EsFake } from '@connectors/es-fake';
+import { runJob } from '@connectors/framework';
+import { createSyntheticSource, type SyntheticSource } from '@connectors/framework/testing';
+import {
+  createConnectorApiControlPlane,
+  createElasticsearchClient,
+  createElasticsearchSink,
+} from '../src/index.js';
+import { connectorDocSchema, syncJobDocSchema } from './kibana-schema.js';
+
+const FAST = { maxRetries: 3, initialDelayMs: 5, maxDelayMs: 20 };
+const signal = new AbortController().signal;
+const INDEX = 'search-e2e';
+let fake: EsFake | undefined;
+let scratchDir: string | undefined;
+
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+  if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
+});
+
+function corpus(source: SyntheticSource, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const id = `item-${String(i).padStart(3, '0')}`;
+    source.put({
+      doc: {
+        _id: id,
+        _timestamp: `2026-02-01T00:00:${String(i % 60).padStart(2, '0')}Z`,
+        title: `Item ${i}`,
+        size: i,
+      },
+    });
+  }
+}
+
+async function setup() {
+  fake = await createEsFake({ refreshIntervalMs: false });
+  scratchDir = mkdtempSync(join(tmpdir(), 'es-e2e-'));
+  const client = createElasticsearchClient({ host: fake.url, headers: {} });
+  const sink = createElasticsearchSink(client, { retry: FAST, limits: { maxOperations: 7 } });
+  const controlPlane = createConnectorApiControlPlane(client, { retry: FAST });
+  const source = createSyntheticSource({ capabilities: { accessControl: false } });
+  await client.transport.request({
+    method: 'PUT',
+    path: '/_connector/c1',
+    body: { index_name: INDEX, name: 'E2E', service_type: source.definition.id },
+  });
+  await controlPlane.prepareConnector('c1', source.definition, { serviceType: source.definition.id, signal });
+  await client.transport.request({
+    method: 'PUT',
+    path: '/_connector/c1/_configuration',
+    body: { values: { token: 'good-token', page_size: 10 } },
+  });
+  const run = async () => {
+    const jobId = await controlPlane.createJob(
+      { connectorId: 'c1', jobType: 'full', triggerMethod: 'on_demand' },
+      signal,
+    );
+    const outcome = await runJob({
+      controlPlane,
+      jobId,
+      sources: (type) => (type === source.definition.id ? source.definition : undefined),
+      sink,
+      workerHostname: 'worker-e2e',
+      signal,
+      scratchDir,
+      statsIntervalMs: 20,
+      pollIntervalMs: 20,
+    });
+    return { jobId, outcome };
+  };
+  return { fake, source, run };
+}
+
+function indexed(fake: EsFake): Record<string, unknown> {
+  return Object.fromEntries(
+    fake.state
+      .documents(INDEX)
+      .map((doc) => [
+        doc._id,
+        { title: doc._source.title, size: doc._source.size, _timestamp: doc._source._timestamp },
+      ]),
+  );
+}
+
+function expected(source: SyntheticSource, ids: string[]): Record<string, unknown> {
+  void source;
+  return Object.fromEntries(
+    ids.map((id) => {
+      const i = Number(id.slice(5));
+      return [
+        id,
+        { title: `Item ${i}`, size: i, _timestamp: `2026-02-01T00:00:${String(i % 60).padStart(2, '0')}Z` },
+      ];
+    }),
+  );
+}
+
+describe('a full sync through the engine into Elasticsearch', () => {
+  it('makes the index equal the source and leaves Kibana-readable connector and job documents', async () => {
+    const { fake, source, run } = await setup();
+    corpus(source, 0, 25);
+    const { jobId, outcome } = await run();
+    expect(outcome).toMatchObject({ ran: true, status: 'completed' });
+
+    const ids = Array.from({ length: 25 }, (_, i) => `item-${String(i).padStart(3, '0')}`);
+    expect(indexed(fake)).toEqual(expected(source, ids));
+
+    const connector = fake.state.document('.elastic-connectors', 'c1')?._source;
+    const parsedConnector = connectorDocSchema.safeParse(connector);
+    expect(parsedConnector.error?.issues ?? []).toEqual([]);
+    expect(connector).toMatchObject({
+      status: 'connected',
+      error: null,
+      last_sync_status: 'completed',
+      last_sync_error: null,
+      last_indexed_document_count: 25,
+      last_deleted_document_count: 0,
+      service_type: 'synthetic',
+      features: {
+        sync_rules: { basic: { enabled: true }, advanced: { enabled: false } },
+        document_level_security: { enabled: false },
+        incremental_sync: { enabled: true },
+        native_connector_api_keys: { enabled: false },
+      },
+    });
+    expect((connector?.configuration as Record<string, { value: unknown }>).token?.value).toBe('good-token');
+
+    const job = fake.state.document('.elastic-connectors-sync-jobs', jobId)?._source;
+    const parsedJob = syncJobDocSchema.safeParse(job);
+    expect(parsedJob.error?.issues ?? []).toEqual([]);
+    expect(job).toMatchObject({
+      status: 'completed',
+      job_type: 'full',
+      trigger_method: 'on_demand',
+      worker_hostname: 'worker-e2e',
+      indexed_document_count: 25,
+      deleted_document_count: 0,
+      total_document_count: 25,
+      error: null,
+    });
+  });
+
+  it('deletes what vanished from the source on the next full sync', async () => {
+    const { fake, source, run } = await setup();
+    corpus(source, 0, 25);
+    await run();
+    for (let i = 20; i < 25; i++) source.delete(`item-${String(i).padStart(3, '0')}`);
+    corpus(source, 25, 27);
+    const { jobId, outcome } = await run();
+    expect(outcome).toMatchObject({ ran: true, status: 'completed' });
+    const ids = [...Array.from({ length: 20 }, (_, i) => i), 25, 26].map(
+      (i) => `item-${String(i).padStart(3, '0')}`,
+    );
+    expect(indexed(fake)).toEqual(expected(source, ids));
+    expect(fake.state.document('.elastic-connectors', 'c1')?._source).toMatchObject({
+      last_sync_status: 'completed',
+      last_deleted_document_count: 5,
+    });
+    expect(fake.state.document('.elastic-connectors-sync-jobs', jobId)?._source).toMatchObject({
+      deleted_document_count: 5,
+      total_document_count: 22,
+    });
+  });
+});

@@ -51,6 +51,8 @@ export interface DropboxSimulatorAdmin {
   shareFile(path: string, members: SimMembers | undefined): void;
   /** Revokes a received file's shared link (its metadata then answers 409 shared_link_not_found). */
   revokeReceivedFile(id: string): void;
+  /** Expires a received file's link: still listed, but its metadata and file answer 409. */
+  expireReceivedLink(id: string): void;
   /** Invalidates every list_folder cursor (continue answers 409 reset). */
   expireCursors(): void;
   /** Expires every issued access token now (calls answer 401 expired_access_token). */
@@ -676,7 +678,8 @@ export async function createDropboxSimulator(
 
   const findLink = (url: unknown) => {
     const link = tenant.received.find((r) => r.url === url);
-    if (!link || link.revoked) throw fail409({ '.tag': 'shared_link_not_found' }, ['shared_link_not_found']);
+    if (!link || link.revoked || link.expired)
+      throw fail409({ '.tag': 'shared_link_not_found' }, ['shared_link_not_found']);
     return link;
   };
   const linkMetadata = (url: unknown): Record<string, unknown> => {
@@ -1076,6 +1079,11 @@ export async function createDropboxSimulator(
         const link = tenant.received.find((r) => r.id === id);
         if (!link) throw new Error(`no received file ${id}`);
         link.revoked = true;
+      },
+      expireReceivedLink: (id) => {
+        const link = tenant.received.find((r) => r.id === id);
+        if (!link) throw new Error(`no received file ${id}`);
+        link.expired = true;
       },
       expireCursors: () => {
         tenant.cursorEpoch += 1;

@@ -13,7 +13,7 @@ export interface GroundTruthOptions {
   /** `include_inherited_users_and_groups`: group tokens on ACLs and identities. */
   readonly includeGroups?: boolean;
   /** Advanced rules (`[{query, options}]`); when set, only their union is expected (no received files). */
-  readonly rules?: readonly { query: string; options?: Record<string, unknown> }[];
+  readonly rules?: readonly Readonly<Record<string, unknown>>[];
 }
 
 /** The exact result a correct sync produces. */
@@ -73,8 +73,9 @@ export function computeGroundTruth(tenant: SimTenant, options: GroundTruthOption
 
   if (options.rules && options.rules.length > 0) {
     for (const rule of options.rules) {
-      const scope = typeof rule.options?.path === 'string' ? rule.options.path : '';
-      const matches = createSearchPredicate(rule.query, rule.options ?? {});
+      const ruleOptions = (rule.options ?? {}) as Record<string, unknown>;
+      const scope = typeof ruleOptions.path === 'string' ? ruleOptions.path : '';
+      const matches = createSearchPredicate(String(rule.query), ruleOptions);
       for (const item of tenant.items.values()) {
         if (!inScope(item, scope)) continue;
         if (scope !== '' && tenant.pathOf(item.id).toLowerCase() === scope.toLowerCase()) continue;
@@ -84,7 +85,7 @@ export function computeGroundTruth(tenant: SimTenant, options: GroundTruthOption
   } else {
     for (const item of tenant.items.values()) if (inScope(item, path)) addItem(item);
     for (const link of tenant.received) {
-      if (link.revoked) continue;
+      if (link.revoked || link.expired) continue;
       const acl = options.dls ? sortedUnique(membersAcl(link.members, includeGroups)) : undefined;
       documents.set(
         link.id,

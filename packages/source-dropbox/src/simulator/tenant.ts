@@ -61,7 +61,10 @@ export interface SimReceivedFile {
   rev: string;
   ownerAccountId: string;
   members: SimMembers;
+  /** Revoked: no longer listed. */
   revoked: boolean;
+  /** Expired link: still listed, but its metadata and file answer 409 shared_link_not_found. */
+  expired?: boolean;
 }
 
 /** One recorded change of the tree, replayed by `list_folder/continue`. */

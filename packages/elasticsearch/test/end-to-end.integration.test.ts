@@ -38,13 +38,13 @@ function corpus(source: SyntheticSource, from: number, to: number): void {
   }
 }
 
-async function setup() {
+async function setup(options: { accessControl?: boolean } = {}) {
   fake = await createEsFake({ refreshIntervalMs: false });
   scratchDir = mkdtempSync(join(tmpdir(), 'es-e2e-'));
   const client = createElasticsearchClient({ host: fake.url, headers: {} });
   const sink = createElasticsearchSink(client, { retry: FAST, limits: { maxOperations: 7 } });
   const controlPlane = createConnectorApiControlPlane(client, { retry: FAST });
-  const source = createSyntheticSource({ capabilities: { accessControl: false } });
+  const source = createSyntheticSource({ capabilities: { accessControl: options.accessControl ?? false } });
   await client.transport.request({
     method: 'PUT',
     path: '/_connector/c1',
@@ -56,9 +56,9 @@ async function setup() {
     path: '/_connector/c1/_configuration',
     body: { values: { token: 'good-token', page_size: 10 } },
   });
-  const run = async () => {
+  const run = async (jobType: 'full' | 'access_control' = 'full') => {
     const jobId = await controlPlane.createJob(
-      { connectorId: 'c1', jobType: 'full', triggerMethod: 'on_demand' },
+      { connectorId: 'c1', jobType, triggerMethod: 'on_demand' },
       signal,
     );
     const outcome = await runJob({
@@ -165,6 +165,53 @@ describe('a full sync through the engine into Elasticsearch', () => {
     expect(fake.state.document('.elastic-connectors-sync-jobs', jobId)?._source).toMatchObject({
       deleted_document_count: 5,
       total_document_count: 22,
+    });
+  });
+
+  it('writes identities to the ACL index and deletes the ones that vanished', async () => {
+    const { fake, source, run } = await setup({ accessControl: true });
+    const identity = (email: string, groups: string[]) => ({
+      _id: email,
+      identity: { email: `email:${email}` },
+      access_control: [`email:${email}`, ...groups.map((group) => `group:${group}`)],
+    });
+    source.identities = [
+      identity('ann@x.io', ['eng']),
+      identity('bob@x.io', []),
+      identity('cid@x.io', ['ops']),
+    ];
+    const first = await run('access_control');
+    expect(first.outcome).toMatchObject({ ran: true, status: 'completed' });
+    const acl = `.search-acl-filter-${INDEX}`;
+    expect(
+      fake.state
+        .documents(acl)
+        .map((doc) => doc._id)
+        .sort(),
+    ).toEqual(['ann@x.io', 'bob@x.io', 'cid@x.io']);
+    const ann = fake.state.document(acl, 'ann@x.io')?._source as {
+      query?: { template?: { params?: unknown } };
+    };
+    expect(ann.query?.template?.params).toEqual({ access_control: ['email:ann@x.io', 'group:eng'] });
+
+    source.identities = [identity('ann@x.io', ['eng', 'ops']), identity('cid@x.io', ['ops'])];
+    const second = await run('access_control');
+    expect(second.outcome).toMatchObject({ ran: true, status: 'completed' });
+    expect(
+      fake.state
+        .documents(acl)
+        .map((doc) => doc._id)
+        .sort(),
+    ).toEqual(['ann@x.io', 'cid@x.io']);
+    const annAfter = fake.state.document(acl, 'ann@x.io')?._source as {
+      query?: { template?: { params?: unknown } };
+    };
+    expect(annAfter.query?.template?.params).toEqual({
+      access_control: ['email:ann@x.io', 'group:eng', 'group:ops'],
+    });
+    expect(fake.state.document('.elastic-connectors', 'c1')?._source).toMatchObject({
+      last_access_control_sync_status: 'completed',
+      last_access_control_sync_error: null,
     });
   });
 });

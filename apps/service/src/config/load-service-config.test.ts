@@ -59,6 +59,7 @@ describe('parseServiceConfig', () => {
     );
     expect(issues).toEqual([
       'elasticsearch.password (line 5): environment variable NOPE is not set (use ${NOPE:-default} for a default)',
+      'elasticsearch.username (line 4): is required when password is set',
       'service.idling (line 2): Invalid input: expected number, received string',
       "service (line 3): unknown key 'colour'",
     ]);

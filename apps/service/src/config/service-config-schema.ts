@@ -1,3 +1,4 @@
+import { elasticsearchSettingsSchema } from '@connectors/elasticsearch';
 import { z } from 'zod';
 
 const positiveSeconds = z.number().positive();
@@ -6,68 +7,6 @@ const schedule = z
   .object({
     enabled: z.boolean().describe('Whether this schedule creates jobs.'),
     interval: z.string().min(1).describe('Quartz cron expression, e.g. "0 0 * * * ?" (every hour).'),
-  })
-  .strict();
-
-const errorMonitor = z
-  .object({
-    enabled: z.boolean().default(true),
-    max_total_errors: z.number().int().nonnegative().default(1000),
-    max_consecutive_errors: z.number().int().nonnegative().default(10),
-    max_error_rate: z.number().min(0).max(1).default(0.15),
-    error_window_size: z.number().int().positive().default(100),
-    error_queue_size: z.number().int().positive().default(10),
-  })
-  .strict();
-
-const bulk = z
-  .object({
-    queue_max_size: z.number().int().positive().default(1024).describe('Items waiting for the sink.'),
-    queue_max_mem_size: z.number().positive().default(25).describe('MiB waiting for the sink.'),
-    queue_refresh_interval: positiveSeconds.default(1),
-    queue_refresh_timeout: positiveSeconds.default(1300),
-    chunk_size: z.number().int().positive().default(500).describe('Operations per bulk request.'),
-    chunk_max_mem_size: z.number().positive().default(3).describe('MiB per bulk request.'),
-    max_text_document_size: z
-      .number()
-      .nonnegative()
-      .default(3)
-      .describe('MiB per document without an attachment; 0 disables the cap.'),
-    max_concurrency: z.number().int().positive().default(5).describe('Bulk requests in flight.'),
-    concurrent_downloads: z.number().int().positive().default(10).describe('Content downloads in flight.'),
-    display_every: z.number().int().positive().default(100),
-    max_retries: z.number().int().nonnegative().default(5),
-    retry_interval: z.number().nonnegative().default(10),
-    enable_operations_logging: z.boolean().default(false),
-    error_monitor: errorMonitor.prefault({}),
-  })
-  .strict();
-
-/** `elasticsearch.*` (spec 9). Absent means embedded mode. */
-export const elasticsearchSettingsSchema = z
-  .object({
-    host: z.string().url().default('http://localhost:9200').describe('Elasticsearch URL.'),
-    api_key: z.string().min(1).optional().describe('Encoded API key; preferred over username/password.'),
-    username: z.string().default('elastic'),
-    password: z.string().default('changeme'),
-    ssl: z.boolean().default(true),
-    verify_certs: z.boolean().default(true),
-    ca_certs: z.string().optional().describe('Path of a CA bundle (PEM).'),
-    ca_fingerprint: z
-      .string()
-      .optional()
-      .describe('SHA-256 fingerprint of the CA certificate (our addition).'),
-    headers: z.record(z.string(), z.string()).default({}),
-    request_timeout: positiveSeconds.default(240),
-    retry_on_timeout: z.boolean().default(true),
-    max_retries: z.number().int().nonnegative().default(5),
-    retry_interval: z.number().nonnegative().default(10),
-    max_wait_duration: positiveSeconds.default(240),
-    initial_backoff_duration: positiveSeconds.default(1),
-    backoff_multiplier: z.number().min(1).default(2),
-    log_level: z.string().default('info'),
-    feature_use_connectors_api: z.boolean().default(true),
-    bulk: bulk.prefault({}),
   })
   .strict();
 
@@ -184,5 +123,3 @@ export const serviceConfigSchema = z
 export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
 /** One validated `connectors:` entry. */
 export type ConnectorEntry = z.infer<typeof connectorEntrySchema>;
-/** Validated `elasticsearch.*`. */
-export type ElasticsearchSettings = z.infer<typeof elasticsearchSettingsSchema>;

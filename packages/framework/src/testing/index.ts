@@ -1,5 +1,5 @@
-// The public surface of @connectors/framework/testing: the conformance kit, a memory sink, fault injection.
-export {};
+// The public surface of @connectors/framework/testing: memory sink and control plane, synthetic source, fault
+// injection for simulators. The vitest conformance suite is `@connectors/framework/conformance`.
 export { FAULT_KINDS, createFaultInjector } from './fault-injection.js';
 export type {
   FaultBody,
@@ -16,9 +16,3 @@ export { createCapturingLogger, createTestContext } from './create-test-context.
 export type { CapturingLogger } from './create-test-context.js';
 export { createMemoryControlPlane, defaultConnectorDoc } from './memory-control-plane.js';
 export type { MemoryControlPlane } from './memory-control-plane.js';
-export { describeSourceConformance } from './describe-source-conformance.js';
-export type {
-  ConformanceMutation,
-  InvalidConfigCase,
-  SourceConformanceOptions,
-} from './describe-source-conformance.js';

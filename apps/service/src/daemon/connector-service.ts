@@ -1,0 +1,419 @@
+import {
+  configValuesFromEntries,
+  parseConfig,
+  sleep,
+  SuspendSignalReason,
+  toConnectorError,
+  validateFilter,
+  type ConnectorDoc,
+  type ControlPlane,
+  type FilteringValidation,
+  type JobType,
+  type Logger,
+  type SourceDefinition,
+  type SyncJobDoc,
+  type Versioned,
+} from '@connectors/framework';
+import type { SourceRegistry } from '../registry.js';
+import type { ServiceMetrics } from './metrics.js';
+import { parseQuartzCron } from './quartz-cron.js';
+import { createSourceContext } from './source-context.js';
+
+/** Extra control-plane operations only Elasticsearch mode has (draft sync rules, schema registration). */
+export interface ControlPlaneExtras {
+  prepareConnector?(
+    id: string,
+    source: SourceDefinition,
+    options: { serviceType: string; signal: AbortSignal },
+  ): Promise<unknown>;
+  writeFilteringValidation?(id: string, validation: FilteringValidation, signal: AbortSignal): Promise<void>;
+  activateFiltering?(id: string, signal: AbortSignal): Promise<void>;
+}
+
+/** Settings of the loops (seconds, as config.yml has them). */
+export interface LoopSettings {
+  readonly idling: number;
+  readonly heartbeat: number;
+  readonly job_cleanup_interval: number;
+  readonly max_concurrent_content_syncs: number;
+  readonly max_concurrent_access_control_syncs: number;
+  readonly max_errors: number;
+  readonly max_errors_span: number;
+}
+
+/** Options of {@link createConnectorService}. */
+export interface ConnectorServiceOptions {
+  readonly controlPlane: ControlPlane & ControlPlaneExtras;
+  readonly registry: SourceRegistry;
+  /** Connectors this process handles (list mode). */
+  readonly connectorIds: readonly string[];
+  /** service_type of each listed connector, from config.yml (set on the record when missing). */
+  readonly serviceTypes: ReadonlyMap<string, string>;
+  readonly settings: LoopSettings;
+  readonly logger: Logger;
+  /** Runs one claimed-to-be job to its end (lock, claim, sync, terminal writes). */
+  readonly executeJob: (job: Versioned<SyncJobDoc>, signal: AbortSignal) => Promise<void>;
+  readonly metrics?: ServiceMetrics;
+  readonly now?: () => Date;
+  /** Largest file worth downloading (bytes). */
+  readonly maxFileSize: number;
+}
+
+/** The daemon: scheduling, content-sync, access-control-sync and cleanup loops (spec 5). */
+export interface ConnectorService {
+  /** Starts the loops; resolves when they have stopped. */
+  run(): Promise<void>;
+  /** Runs one scheduling pass, one execution pass and one cleanup pass now (tests, `connectors sync`). */
+  tick(): Promise<void>;
+  /** Stops the loops; running jobs are suspended (checkpoints kept) and awaited up to `graceMs`. */
+  stop(options?: { readonly graceMs?: number }): Promise<void>;
+  /** Jobs running in this process. */
+  readonly runningJobs: number;
+  /** True once the first scheduling pass has completed. */
+  readonly ready: boolean;
+}
+
+const IDLE_JOB_THRESHOLD_MS = 300_000;
+const SCHEDULE_ORDER: readonly JobType[] = ['access_control', 'incremental', 'full'];
+const SCHEDULED_AT_FIELD = {
+  full: 'last_sync_scheduled_at',
+  incremental: 'last_incremental_sync_scheduled_at',
+  access_control: 'last_access_control_sync_scheduled_at',
+} as const;
+
+/** Creates the daemon's loops over a control plane (Elasticsearch or embedded). */
+export function createConnectorService(options: ConnectorServiceOptions): ConnectorService {
+  const { controlPlane, registry, settings, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const lifetime = new AbortController();
+  const running = new Map<
+    string,
+    { controller: AbortController; promise: Promise<void>; jobType: JobType; connectorId: string }
+  >();
+  const lastStatusWritten = new Map<string, string>();
+  const lastErrorLogged = new Map<string, number>();
+  const heartbeatForced = new Set<string>();
+  let lastWakeUp = now();
+  let ready = false;
+
+  /** Logs a loop failure once per interval instead of in a tight loop. */
+  function logLoopError(loop: string, error: unknown): void {
+    const message = toConnectorError(error).message;
+    const key = `${loop}:${message}`;
+    const last = lastErrorLogged.get(key) ?? 0;
+    if (now().getTime() - last >= settings.idling * 1000) {
+      lastErrorLogged.set(key, now().getTime());
+      logger.error({ loop, err: message }, `${loop} loop failed; retrying in ${settings.idling}s`);
+    }
+  }
+
+  async function setConnectorState(
+    id: string,
+    status: 'connected' | 'error',
+    error: string | null,
+  ): Promise<void> {
+    const key = `${status}:${error ?? ''}`;
+    if (lastStatusWritten.get(id) === key) return; // Weakness 7: no write when unchanged.
+    await controlPlane.updateConnector(id, { status, error }, { signal: lifetime.signal });
+    lastStatusWritten.set(id, key);
+  }
+
+  async function scheduleConnector(connector: Versioned<ConnectorDoc>): Promise<void> {
+    const { id } = connector;
+    const signal = lifetime.signal;
+    const serviceType = connector.doc.service_type ?? options.serviceTypes.get(id);
+    const source = serviceType ? registry.get(serviceType) : undefined;
+    if (!serviceType || !source) {
+      await setConnectorState(
+        id,
+        'error',
+        `Unknown service type '${serviceType ?? '(none)'}': no such source in this service`,
+      );
+      return;
+    }
+    if (controlPlane.prepareConnector)
+      await controlPlane.prepareConnector(id, source, { serviceType, signal });
+
+    const lastSeen = connector.doc.last_seen ? Date.parse(connector.doc.last_seen) : 0;
+    if (!heartbeatForced.has(id) || now().getTime() - lastSeen >= settings.heartbeat * 1000) {
+      await controlPlane.checkIn(id, signal);
+      heartbeatForced.add(id);
+    }
+    const fresh = (await controlPlane.getConnector(id, signal)) ?? connector;
+    if (fresh.doc.status === 'created' || fresh.doc.status === 'needs_configuration') return;
+
+    // Validate configuration and reach the remote system.
+    const context = createSourceContext({
+      logger: logger.child({ connector: id, service_type: serviceType }),
+      signal,
+      maxFileSize: options.maxFileSize,
+    });
+    let instance;
+    try {
+      const config = parseConfig(source.configuration, configValuesFromEntries(fresh.doc.configuration), {
+        source: source.id,
+        strict: false,
+      });
+      context.registerSecrets(
+        Object.entries(source.configuration)
+          .filter(([, f]) => f.sensitive)
+          .map(([k]) => String((config as Record<string, unknown>)[k] ?? '')),
+      );
+      instance = await source.create(config as never, context);
+      await instance.check(signal);
+      const draft = fresh.doc.filtering?.[0]?.draft;
+      if (draft?.validation?.state === 'edited' && controlPlane.writeFilteringValidation) {
+        const validation = await validateFilter({
+          filter: draft,
+          capabilities: source.capabilities,
+          instance,
+          signal,
+        });
+        await controlPlane.writeFilteringValidation(id, validation, signal);
+        if (validation.state === 'valid') await controlPlane.activateFiltering?.(id, signal);
+        logger.info({ connector: id, state: validation.state }, 'Validated draft sync rules');
+      }
+      await setConnectorState(id, 'connected', null);
+    } catch (error) {
+      const normalized = toConnectorError(error);
+      if (normalized.code === 'ABORTED') throw normalized;
+      logger.warn({ connector: id, err: normalized.message }, 'Connector check failed');
+      await setConnectorState(id, 'error', normalized.message);
+      return;
+    } finally {
+      context.dispose();
+      await instance?.close().catch(() => undefined);
+    }
+
+    for (const jobType of SCHEDULE_ORDER) {
+      if (
+        jobType === 'access_control' &&
+        !(source.capabilities.accessControl && fresh.doc.features?.document_level_security?.enabled)
+      )
+        continue;
+      if (
+        jobType === 'incremental' &&
+        !(source.capabilities.incrementalSync && fresh.doc.features?.incremental_sync?.enabled)
+      )
+        continue;
+      await trySchedule(id, jobType);
+    }
+  }
+
+  async function trySchedule(id: string, jobType: JobType): Promise<void> {
+    const signal = lifetime.signal;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const connector = await controlPlane.getConnector(id, signal);
+      if (!connector) return;
+      const schedule = connector.doc.scheduling?.[jobType];
+      if (!schedule?.enabled) return;
+      const field = SCHEDULED_AT_FIELD[jobType];
+      const lastScheduled = connector.doc[field] ? new Date(connector.doc[field] as string) : undefined;
+      if (lastScheduled && lastScheduled > lastWakeUp) return; // another instance did it this round
+      let next: Date | undefined;
+      try {
+        next = parseQuartzCron(schedule.interval).nextAfter(
+          lastScheduled && lastScheduled > lastWakeUp ? lastScheduled : lastWakeUp,
+        );
+      } catch (error) {
+        await setConnectorState(id, 'error', toConnectorError(error).message);
+        return;
+      }
+      if (!next || now() < next) return;
+      const outcome = await controlPlane.updateConnector(
+        id,
+        { [field]: next.toISOString() },
+        { ifVersion: connector.version, signal },
+      );
+      if (outcome === 'conflict') continue;
+      // Weakness 5: do not pile jobs up behind one that is still queued or running.
+      for await (const job of controlPlane.listJobs(
+        {
+          connectorIds: [id],
+          jobTypes: [jobType],
+          statuses: ['pending', 'in_progress', 'canceling', 'suspended'],
+        },
+        signal,
+      )) {
+        logger.info(
+          { connector: id, job_type: jobType, job: job.id },
+          'Skipping scheduled sync: a job of this type is still queued or running',
+        );
+        return;
+      }
+      const jobId = await controlPlane.createJob(
+        { connectorId: id, jobType, triggerMethod: 'scheduled' },
+        signal,
+      );
+      logger.info(
+        { connector: id, job_type: jobType, job: jobId, occurrence: next.toISOString() },
+        'Scheduled a sync',
+      );
+      return;
+    }
+  }
+
+  async function schedulingPass(): Promise<void> {
+    const connectors = await controlPlane.listConnectors(options.connectorIds, lifetime.signal);
+    for (const connector of connectors) {
+      try {
+        await scheduleConnector(connector);
+      } catch (error) {
+        if (lifetime.signal.aborted) return;
+        logLoopError(`schedule:${connector.id}`, error);
+      }
+    }
+    lastWakeUp = now();
+    ready = true;
+  }
+
+  function capacity(jobType: JobType): boolean {
+    const acl = jobType === 'access_control';
+    const limit = acl ? settings.max_concurrent_access_control_syncs : settings.max_concurrent_content_syncs;
+    let count = 0;
+    for (const job of running.values()) if ((job.jobType === 'access_control') === acl) count += 1;
+    return count < limit;
+  }
+
+  async function executionPass(): Promise<void> {
+    const signal = lifetime.signal;
+    for await (const job of controlPlane.listJobs(
+      { statuses: ['pending', 'suspended'], connectorIds: options.connectorIds },
+      signal,
+    )) {
+      if (signal.aborted) return;
+      if (running.has(job.id) || !capacity(job.doc.job_type)) continue;
+      const isAcl = job.doc.job_type === 'access_control';
+      const busy = [...running.values()].some(
+        (r) => r.connectorId === job.doc.connector.id && (r.jobType === 'access_control') === isAcl,
+      );
+      if (busy) continue; // the connector lock allows one content and one ACL job per connector
+      const controller = new AbortController();
+      const promise = options
+        .executeJob(job, controller.signal)
+        .catch((error: unknown) =>
+          logger.error({ job: job.id, err: toConnectorError(error).message }, 'Job runner failed'),
+        )
+        .finally(() => running.delete(job.id));
+      running.set(job.id, {
+        controller,
+        promise,
+        jobType: job.doc.job_type,
+        connectorId: job.doc.connector.id,
+      });
+      options.metrics?.jobStarted(job.doc.job_type);
+    }
+  }
+
+  async function cleanupPass(): Promise<void> {
+    const signal = lifetime.signal;
+    const idleBefore = new Date(now().getTime() - IDLE_JOB_THRESHOLD_MS).toISOString();
+    for await (const job of controlPlane.listJobs({ statuses: ['in_progress', 'canceling'] }, signal)) {
+      if (running.has(job.id)) continue;
+      const connector = await controlPlane.getConnector(job.doc.connector.id, signal);
+      const orphaned = !connector || connector.doc.deleted === true;
+      const idle =
+        job.doc.last_seen !== null &&
+        job.doc.last_seen <= idleBefore &&
+        options.connectorIds.includes(job.doc.connector.id);
+      if (!orphaned && !idle) continue;
+      const message = 'The job has not seen any update for some time.';
+      await controlPlane.updateJob(
+        job.id,
+        { status: 'error', error: message, completed_at: now().toISOString() },
+        signal,
+      );
+      if (connector) {
+        const statusField =
+          job.doc.job_type === 'access_control' ? 'last_access_control_sync_status' : 'last_sync_status';
+        const errorField =
+          job.doc.job_type === 'access_control' ? 'last_access_control_sync_error' : 'last_sync_error';
+        await controlPlane.updateConnector(
+          connector.id,
+          { [statusField]: 'error', [errorField]: message },
+          { signal },
+        );
+      }
+      logger.warn({ job: job.id, connector: job.doc.connector.id, orphaned }, 'Marked a stuck job as failed');
+    }
+    // Weakness 8: release a connector lock held by no live job (crash between lock and claim).
+    for (const connector of await controlPlane.listConnectors(options.connectorIds, signal)) {
+      for (const [statusField, types] of [
+        ['last_sync_status', ['full', 'incremental']],
+        ['last_access_control_sync_status', ['access_control']],
+      ] as const) {
+        if (connector.doc[statusField] !== 'in_progress') continue;
+        let live = false;
+        for await (const job of controlPlane.listJobs(
+          { connectorIds: [connector.id], jobTypes: types, statuses: ['in_progress', 'canceling'] },
+          signal,
+        )) {
+          if (job) live = true;
+        }
+        if (!live && ![...running.values()].some((r) => types.includes(r.jobType as never))) {
+          await controlPlane.updateConnector(
+            connector.id,
+            { [statusField]: 'error' },
+            { ifVersion: connector.version, signal },
+          );
+          logger.warn(
+            { connector: connector.id, field: statusField },
+            'Released a connector lock held by no running job',
+          );
+        }
+      }
+    }
+  }
+
+  async function loop(name: string, intervalSeconds: number, pass: () => Promise<void>): Promise<void> {
+    const failures: number[] = [];
+    while (!lifetime.signal.aborted) {
+      try {
+        await pass();
+      } catch (error) {
+        if (lifetime.signal.aborted) break;
+        logLoopError(name, error);
+        const t = now().getTime();
+        failures.push(t);
+        while (failures.length && (failures[0] as number) < t - settings.max_errors_span * 1000)
+          failures.shift();
+        if (failures.length > settings.max_errors) {
+          // The Python service exits here (§13.20); we keep running with a longer pause instead.
+          logger.error({ loop: name, errors: failures.length }, `${name} loop keeps failing; backing off`);
+          await sleep(Math.min(settings.idling * 4, 300) * 1000, lifetime.signal).catch(() => undefined);
+        }
+      }
+      await sleep(intervalSeconds * 1000, lifetime.signal).catch(() => undefined);
+    }
+  }
+
+  let runPromise: Promise<void> | undefined;
+  return {
+    get runningJobs() {
+      return running.size;
+    },
+    get ready() {
+      return ready;
+    },
+    async tick() {
+      await schedulingPass();
+      await executionPass();
+      await cleanupPass();
+    },
+    run() {
+      runPromise ??= Promise.all([
+        loop('schedule', settings.idling, schedulingPass),
+        loop('sync', Math.min(settings.idling, 5), executionPass),
+        loop('cleanup', settings.job_cleanup_interval, cleanupPass),
+      ]).then(() => undefined);
+      return runPromise;
+    },
+    async stop(stopOptions = {}) {
+      lifetime.abort();
+      for (const job of running.values()) job.controller.abort(new SuspendSignalReason('service shutdown'));
+      const all = Promise.all([...running.values()].map((job) => job.promise));
+      await Promise.race([all, sleep(stopOptions.graceMs ?? 8000)]);
+      await runPromise;
+    },
+  };
+}

@@ -183,7 +183,7 @@ describe('service mode, stream', () => {
   it('reports an unreachable service as a failed result', async () => {
     const dead = createServer();
     await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
-    const deadHost = `http://127.0.0.1:${(dead.address() as AddressInfo).port}`;
+    const deadHost = `http://svc:s3cr3t-pass@127.0.0.1:${(dead.address() as AddressInfo).port}`;
     await new Promise<void>((resolve) => dead.close(() => resolve()));
     const extractor = createContentExtractor({ mode: 'service', tempDir, service: { host: deadHost } });
     try {
@@ -192,6 +192,7 @@ describe('service mode, stream', () => {
       expect(result.kind === 'failed' && result.reason).toMatch(
         /^connection to the extraction service at .* failed for "a.pdf": .*ECONNREFUSED/,
       );
+      expect(JSON.stringify(result)).not.toContain('s3cr3t-pass');
       await expect(extractor.ping(signal())).resolves.toBe(false);
     } finally {
       await extractor.close();
@@ -249,6 +250,12 @@ describe('createExtractionServiceClient', () => {
     const client = createExtractionServiceClient({ host: `${host}/` });
     await expect(client.ping(signal())).resolves.toBe(true);
     expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET /ping/']);
+  });
+
+  it('sends credentials of the host URL as Basic authorization, not in the URL', async () => {
+    const client = createExtractionServiceClient({ host: host.replace('http://', 'http://svc:pa%20ss@') });
+    await expect(client.ping(signal())).resolves.toBe(true);
+    expect(seen[0]?.headers['authorization']).toBe(`Basic ${Buffer.from('svc:pa ss').toString('base64')}`);
   });
 
   it('refuses service mode without a host with a clear configuration error', () => {

@@ -35,7 +35,9 @@ export interface ExtractionServiceClient {
 
 /** Creates a client of Elastic's data extraction service. */
 export function createExtractionServiceClient(options: ExtractionServiceOptions): ExtractionServiceClient {
-  const host = options.host.replace(/\/+$/, '');
+  // fetch refuses URLs with credentials: they travel as a Basic authorization header instead.
+  const { url: host, authorization } = splitCredentials(options.host.replace(/\/+$/, ''));
+  const auth: Record<string, string> = authorization === undefined ? {} : { authorization };
   const timeoutMs = options.timeoutMs ?? 30_000;
   const chunkSize = Math.max(1024, options.streamChunkSize ?? 65_536);
   const doFetch = options.fetch ?? globalThis.fetch;
@@ -46,7 +48,7 @@ export function createExtractionServiceClient(options: ExtractionServiceOptions)
   async function send(path: string, signal: AbortSignal): Promise<Response> {
     if (options.useFilePointers === true) {
       const url = `${host}/extract_text/?${new URLSearchParams({ local_file_path: path }).toString()}`;
-      return doFetch(url, { method: 'PUT', headers: { accept: 'application/json' }, signal });
+      return doFetch(url, { method: 'PUT', headers: { ...auth, accept: 'application/json' }, signal });
     }
     const file = await open(path, 'r');
     let closing: Promise<void> | undefined;
@@ -69,7 +71,7 @@ export function createExtractionServiceClient(options: ExtractionServiceOptions)
     try {
       return await doFetch(`${host}/extract_text/`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/octet-stream', accept: 'application/json' },
+        headers: { ...auth, 'content-type': 'application/octet-stream', accept: 'application/json' },
         body,
         duplex: 'half',
         signal,
@@ -82,7 +84,11 @@ export function createExtractionServiceClient(options: ExtractionServiceOptions)
   return {
     async ping(signal) {
       try {
-        const response = await doFetch(`${host}/ping/`, { method: 'GET', signal: withTimeout(signal) });
+        const response = await doFetch(`${host}/ping/`, {
+          method: 'GET',
+          headers: auth,
+          signal: withTimeout(signal),
+        });
         await response.body?.cancel();
         return response.ok;
       } catch (error) {
@@ -135,5 +141,24 @@ export function createExtractionServiceClient(options: ExtractionServiceOptions)
         };
       }
     },
+  };
+}
+
+/** The URL without user name and password, and those as a Basic authorization header value. */
+function splitCredentials(url: string): { url: string; authorization?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { url };
+  }
+  if (parsed.username === '' && parsed.password === '') return { url };
+  const user = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  return {
+    url: parsed.toString().replace(/\/+$/, ''),
+    authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
   };
 }

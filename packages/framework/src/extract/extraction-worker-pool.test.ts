@@ -97,6 +97,23 @@ describe('createExtractionWorkerPool', () => {
     }
   });
 
+  it('stops a worker that stayed idle past the idle timeout and starts a new one on demand', async () => {
+    const pool = createExtractionWorkerPool({ size: 1, idleTimeoutMs: 50 });
+    try {
+      const signal = new AbortController().signal;
+      await pool.run(task(textPath, '.txt'), signal);
+      expect(pool.liveWorkers).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(pool.liveWorkers).toBe(0);
+      await expect(pool.run(task(textPath, '.txt'), signal)).resolves.toMatchObject({
+        ok: true,
+        body: 'plain text here',
+      });
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('reports a parser error as a failed outcome', async () => {
     const pool = createExtractionWorkerPool({ size: 1 });
     try {

@@ -18,6 +18,8 @@ export interface ExtractionWorkerPoolOptions {
   readonly perFileMemoryMb?: number;
   /** The worker entry; found next to this module (src) or in the build output (dist) when omitted. */
   readonly workerUrl?: URL;
+  /** A worker idle this long is stopped (its parsers' memory returns to the system); `0` keeps workers. @default 60000 */
+  readonly idleTimeoutMs?: number;
 }
 
 /** One file for a worker: a path in the temp area and the normalisation settings. */
@@ -40,6 +42,8 @@ export type ExtractionOutcome =
 export interface ExtractionWorkerPool {
   /** Number of worker threads. */
   readonly size: number;
+  /** Worker threads currently running (idle ones stop after `idleTimeoutMs`). */
+  readonly liveWorkers: number;
   /** Extracts one file; per-file failures, timeouts and out-of-memory come back as `{ ok: false }`. */
   run(task: ExtractionTask, signal: AbortSignal): Promise<ExtractionOutcome>;
   /** Terminates every worker; queued tasks fail with an AbortError. */
@@ -56,6 +60,7 @@ interface Job {
 
 interface Slot {
   worker: Worker | undefined;
+  idleTimer: NodeJS.Timeout | undefined;
   job: Job | undefined;
   finish: ((outcome: ExtractionOutcome | AbortError) => void) | undefined;
 }
@@ -74,6 +79,7 @@ export function resolveWorkerUrl(): URL {
     new URL('./extract-worker.mjs', import.meta.url),
     new URL('./extract-worker.js', import.meta.url),
     new URL('./extract/extract-worker.mjs', import.meta.url),
+    new URL('../extract-worker.js', import.meta.url),
   ];
   for (const url of candidates) if (existsSync(fileURLToPath(url))) return url;
   throw new Error(
@@ -87,8 +93,10 @@ export function createExtractionWorkerPool(options: ExtractionWorkerPoolOptions 
   const timeoutMs = options.perFileTimeoutMs ?? 30_000;
   const memoryMb = Math.max(32, options.perFileMemoryMb ?? 512);
   const workerUrl = options.workerUrl ?? resolveWorkerUrl();
+  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
   const slots: Slot[] = Array.from({ length: size }, () => ({
     worker: undefined,
+    idleTimer: undefined,
     job: undefined,
     finish: undefined,
   }));
@@ -141,6 +149,8 @@ export function createExtractionWorkerPool(options: ExtractionWorkerPoolOptions 
   }
 
   function start(slot: Slot, job: Job): void {
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = undefined;
     const worker = slot.worker ?? spawn(slot);
     slot.worker = worker;
     slot.job = job;
@@ -163,6 +173,13 @@ export function createExtractionWorkerPool(options: ExtractionWorkerPoolOptions 
       if (outcome instanceof AbortError) job.reject(outcome);
       else job.resolve(outcome);
       pump();
+      if (slot.job === undefined && slot.worker !== undefined && idleTimeoutMs > 0 && !closed) {
+        slot.idleTimer = setTimeout(() => {
+          slot.idleTimer = undefined;
+          if (slot.job === undefined) discard(slot);
+        }, idleTimeoutMs);
+        slot.idleTimer.unref();
+      }
     }
     slot.finish = finish;
     worker.postMessage({
@@ -185,6 +202,9 @@ export function createExtractionWorkerPool(options: ExtractionWorkerPoolOptions 
 
   return {
     size,
+    get liveWorkers() {
+      return slots.filter((slot) => slot.worker !== undefined).length;
+    },
     run(task, signal) {
       if (closed) return Promise.reject(new AbortError('The extraction worker pool is closed'));
       if (signal.aborted)
@@ -220,6 +240,7 @@ export function createExtractionWorkerPool(options: ExtractionWorkerPoolOptions 
       for (const job of queue.splice(0)) job.reject(new AbortError('The extraction worker pool is closed'));
       const terminations: Promise<number>[] = [];
       for (const slot of slots) {
+        clearTimeout(slot.idleTimer);
         slot.finish?.(new AbortError('The extraction worker pool is closed'));
         const worker = slot.worker;
         slot.worker = undefined;

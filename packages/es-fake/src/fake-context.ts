@@ -1,4 +1,4 @@
-import type { AuthOptions } from './auth.js';
+import type { AuthOptions, Privileges } from './auth.js';
 import type { EsRequest } from './es-request.js';
 import type { Faults } from './faults.js';
 import type { IndexStore } from './index-store.js';
@@ -18,9 +18,11 @@ export interface FakeContext {
   readonly random: SeededRandom;
   /** Mutable credential table (API keys created through `_security/api_key` are added here). */
   readonly auth: {
-    apiKeys: Record<string, { key: string; name?: string }>;
+    apiKeys: Record<string, { key: string; name?: string; privileges?: Privileges }>;
     users: NonNullable<AuthOptions['users']>;
   };
+  /** Whether requests must authenticate (decided at start from the configured credentials). */
+  readonly authEnabled: boolean;
   readonly version: string;
   readonly licenseType: string;
   readonly clusterUuid: string;

@@ -13,65 +13,109 @@ export type RouteResult =
   | { readonly kind: 'method-not-allowed'; readonly allowed: readonly string[] }
   | { readonly kind: 'no-handler' };
 
-interface Template {
+interface Route {
   readonly api: RestApiSpec;
   readonly template: string;
-  readonly methods: ReadonlySet<string>;
-  /** Literal segment text, or `null` for a `{placeholder}`. */
-  readonly literals: readonly (string | null)[];
+  /** Placeholder name per segment (`null` for literal segments). */
   readonly names: readonly (string | null)[];
 }
 
-/** Routes requests by the official REST API URL templates (exact segments win over placeholders). */
+interface TrieNode {
+  readonly children: Map<string, TrieNode>;
+  wildcard: TrieNode | undefined;
+  /** Routes ending at this node, by HTTP method (`undefined` = the node has no value). */
+  value: Map<string, Route> | undefined;
+}
+
+type Mode = 'explicit' | 'root' | 'leaf' | 'any';
+const MODES: readonly Mode[] = ['explicit', 'root', 'leaf', 'any'];
+
+function node(): TrieNode {
+  return { children: new Map(), wildcard: undefined, value: undefined };
+}
+
+/**
+ * Routes requests by the official REST API URL templates with the precedence of Elasticsearch's
+ * `PathTrie`: an explicit segment wins over a placeholder unless the explicit node has no handler, the
+ * four matching modes are tried in order, and 405 is answered only when no match allows the method.
+ */
 export class Router {
-  readonly #bySegments = new Map<number, Template[]>();
+  readonly #root = node();
 
   constructor(apis: readonly RestApiSpec[]) {
     for (const api of apis) {
       for (const p of api.paths) {
         const segs = p.path.split('/').filter((s) => s !== '');
-        const literals = segs.map((s) => (s.startsWith('{') ? null : s));
-        const names = segs.map((s) => (s.startsWith('{') ? s.slice(1, -1) : null));
-        const t: Template = { api, template: p.path, methods: new Set(p.methods), literals, names };
-        const list = this.#bySegments.get(segs.length) ?? [];
-        list.push(t);
-        this.#bySegments.set(segs.length, list);
+        let current = this.#root;
+        for (const seg of segs) {
+          if (seg.startsWith('{')) current = current.wildcard ??= node();
+          else {
+            let next = current.children.get(seg);
+            if (next === undefined) {
+              next = node();
+              current.children.set(seg, next);
+            }
+            current = next;
+          }
+        }
+        current.value ??= new Map();
+        const route: Route = {
+          api,
+          template: p.path,
+          names: segs.map((s) => (s.startsWith('{') ? s.slice(1, -1) : null)),
+        };
+        for (const m of p.methods) if (!current.value.has(m)) current.value.set(m, route);
       }
     }
-    for (const list of this.#bySegments.values()) list.sort(compareTemplates);
+  }
+
+  #retrieve(n: TrieNode, segs: readonly string[], i: number, mode: Mode): Map<string, Route> | undefined {
+    if (segs.length === 0) return n.value;
+    const token = segs[i] ?? '';
+    let next = n.children.get(token);
+    let usedWildcard = false;
+    const last = i === segs.length - 1;
+    if (next === undefined) {
+      next = n.wildcard;
+      usedWildcard = true;
+      if (next === undefined) return undefined;
+    } else if (next.value === undefined && n.wildcard !== undefined) {
+      const allow = (mode === 'leaf' && last) || (mode === 'root' && i === 0) || mode === 'any';
+      if (allow) {
+        next = n.wildcard;
+        usedWildcard = true;
+      }
+    }
+    if (last) return next.value;
+    let value = this.#retrieve(next, segs, i + 1, mode);
+    if (value === undefined && !usedWildcard && mode !== 'explicit' && n.wildcard !== undefined) {
+      value = this.#retrieve(n.wildcard, segs, i + 1, mode);
+    }
+    return value;
   }
 
   /** Resolves `method` + raw `path` (no query string). */
   route(method: string, path: string): RouteResult {
     const raw = path.split('/').filter((s) => s !== '');
-    const candidates = this.#bySegments.get(raw.length) ?? [];
+    const candidates = MODES.map((mode) => this.#retrieve(this.#root, raw, 0, mode));
     const allowed = new Set<string>();
-    let matched = false;
-    for (const t of candidates) {
-      if (!t.literals.every((lit, i) => lit === null || lit === raw[i])) continue;
-      matched = true;
-      if (t.methods.has(method)) {
+    for (const c of candidates) if (c !== undefined) for (const m of c.keys()) allowed.add(m);
+    for (const c of candidates) {
+      const route = c?.get(method);
+      if (route !== undefined) {
+        if (route.names.length !== raw.length) continue;
         const parts: Record<string, string> = {};
-        t.names.forEach((name, i) => {
+        route.names.forEach((name, i) => {
           if (name !== null) parts[name] = safeDecode(raw[i] ?? '');
         });
-        return { kind: 'match', match: { api: t.api, template: t.template, parts } };
+        return { kind: 'match', match: { api: route.api, template: route.template, parts } };
       }
-      for (const m of t.methods) allowed.add(m);
+      if (!allowed.has(method) && allowed.size > 0) {
+        return { kind: 'method-not-allowed', allowed: [...allowed].sort() };
+      }
     }
-    if (!matched) return { kind: 'no-handler' };
-    return { kind: 'method-not-allowed', allowed: [...allowed].sort() };
+    return { kind: 'no-handler' };
   }
-}
-
-/** Exact segments sort before placeholders, position by position (PathTrie precedence). */
-function compareTemplates(a: Template, b: Template): number {
-  for (let i = 0; i < a.literals.length; i++) {
-    const la = a.literals[i] !== null;
-    const lb = b.literals[i] !== null;
-    if (la !== lb) return la ? -1 : 1;
-  }
-  return 0;
 }
 
 function safeDecode(segment: string): string {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { authenticate, type AuthOptions } from './auth.js';
+import { authenticate, authRequired, type AuthOptions } from './auth.js';
 import { esError, EsHttpError, envelope, errorCause } from './es-error.js';
 import { EsRequest } from './es-request.js';
 import type { FakeContext, Handler } from './fake-context.js';
@@ -10,6 +10,7 @@ import { IndexStore, type IndexData, type StoredDoc } from './index-store.js';
 import { SeededRandom } from './random.js';
 import { REST_API_SPEC } from './rest-api-spec.generated.js';
 import { Router } from './router.js';
+import { SOFT_DELETE_PARAMS } from './routes/connector-routes.js';
 import { HANDLERS } from './routes/handlers.js';
 import { SearchContexts } from './search.js';
 import { SYSTEM_INDICES } from './system-indices.js';
@@ -140,6 +141,7 @@ export async function createEsFake(options: EsFakeOptions = {}): Promise<EsFake>
     faults,
     random,
     auth: authTable,
+    authEnabled: authRequired(options.auth),
     version: options.version ?? '8.17.0',
     licenseType: options.licenseType ?? 'platinum',
     clusterUuid: random.id(22),
@@ -195,10 +197,11 @@ export async function createEsFake(options: EsFakeOptions = {}): Promise<EsFake>
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
-    const url = new URL(req.url ?? '/', 'http://fake');
-    const path = url.pathname;
+    const rawUrl = req.url ?? '/';
+    const qIndex = rawUrl.indexOf('?');
+    const path = qIndex < 0 ? rawUrl : rawUrl.slice(0, qIndex);
     const query: Record<string, string> = {};
-    for (const [k, v] of url.searchParams) query[k] = v;
+    for (const [k, v] of new URLSearchParams(qIndex < 0 ? '' : rawUrl.slice(qIndex + 1))) query[k] = v;
     const routed = router.route(method, path);
     const api = routed.kind === 'match' ? routed.match.api.name : undefined;
     let status = 200;
@@ -226,7 +229,7 @@ export async function createEsFake(options: EsFakeOptions = {}): Promise<EsFake>
           return;
         }
       }
-      const principal = authenticate(ctx.auth, req.headers.authorization, path);
+      const principal = authenticate(ctx.auth, req.headers.authorization, path, ctx.authEnabled);
       checkMediaTypes(req, body, ctx.version);
       if (routed.kind === 'no-handler') {
         throw new EsHttpError(400, {
@@ -246,6 +249,8 @@ export async function createEsFake(options: EsFakeOptions = {}): Promise<EsFake>
       }
       const { match } = routed;
       const allowed = new Set(match.api.params);
+      if (Number(ctx.version.split('.')[0]) >= 9)
+        for (const p of SOFT_DELETE_PARAMS[match.api.name] ?? []) allowed.add(p);
       const unknown = Object.keys(query).filter((k) => !allowed.has(k) && !GLOBAL_PARAMS.has(k));
       if (unknown.length > 0) {
         throw esError(

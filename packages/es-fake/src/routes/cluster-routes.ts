@@ -1,4 +1,5 @@
 import { esError, parseError, resourceNotFound } from '../es-error.js';
+import type { Privileges } from '../auth.js';
 import type { FakeContext, Handler } from '../fake-context.js';
 import { validatePipeline } from '../ingest.js';
 import { isPlainObject } from '../mapping.js';
@@ -92,11 +93,32 @@ export const securityCreateApiKey: Handler = (req, ctx) => {
     );
   const id = ctx.random.id(20);
   const key = ctx.random.id(22);
-  ctx.auth.apiKeys[id] = { key, name: body.name };
+  const privileges = privilegesFromRoleDescriptors(body.role_descriptors);
+  ctx.auth.apiKeys[id] = { key, name: body.name, ...(privileges !== undefined ? { privileges } : {}) };
   return {
     body: { id, name: body.name, api_key: key, encoded: Buffer.from(`${id}:${key}`).toString('base64') },
   };
 };
+
+/** Turns role descriptors into the fake's privileges (union of every role); none → owner's (superuser). */
+function privilegesFromRoleDescriptors(raw: unknown): Privileges | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!isPlainObject(raw)) throw parseError('[role_descriptors] must be an object');
+  if (Object.keys(raw).length === 0) return undefined;
+  const cluster: string[] = [];
+  const indices: { names: string[]; privileges: string[] }[] = [];
+  for (const [name, role] of Object.entries(raw)) {
+    if (!isPlainObject(role)) throw parseError(`[role_descriptors] [${name}] must be an object`);
+    if (Array.isArray(role.cluster)) cluster.push(...role.cluster.map(String));
+    for (const grant of Array.isArray(role.indices) ? role.indices : []) {
+      if (!isPlainObject(grant)) continue;
+      const names = Array.isArray(grant.names) ? grant.names.map(String) : [String(grant.names)];
+      const privs = Array.isArray(grant.privileges) ? grant.privileges.map(String) : [];
+      indices.push({ names, privileges: privs });
+    }
+  }
+  return { cluster, indices };
+}
 
 /** `GET /_ingest/pipeline[/{id}]`. */
 export const ingestGetPipeline: Handler = (req, ctx) => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEsFake, type EsFake } from '@connectors/es-fake';
-import { ConfigError, type SinkOperation } from '@connectors/framework';
+import { AbortError, ConfigError, type SinkOperation } from '@connectors/framework';
 import { createElasticsearchClient, createElasticsearchSink } from '../src/index.js';
 
 const FAST = { maxRetries: 3, initialDelayMs: 5, maxDelayMs: 20 };
@@ -157,5 +157,31 @@ describe('Elasticsearch sink against the fake', () => {
       expect.stringContaining('no-such-pipeline'),
       expect.stringContaining('no-such-pipeline'),
     ]);
+  });
+
+  it('stops a bulk write waiting on a slow cluster as soon as the signal aborts', async () => {
+    const { fake, sink } = await setup();
+    const writer = await sink.openIndex({ indexName: 'search-slow', kind: 'content', signal });
+    fake.faults.delay(5000, { api: 'bulk' });
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 50);
+    const error = await writer.write(docs(0, 3), controller.signal).catch((caught: unknown) => caught);
+    expect(AbortError.isInstance(error)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('closes the point in time when listing is aborted', async () => {
+    const { fake, sink } = await setup('8.17.0', 10);
+    const writer = await sink.openIndex({ indexName: 'search-abort', kind: 'content', signal });
+    await writer.write(docs(0, 40), signal);
+    const controller = new AbortController();
+    let taken = 0;
+    const error = await (async () => {
+      for await (const _ of writer.existing(controller.signal)) if (++taken === 12) controller.abort();
+    })().catch((caught: unknown) => caught);
+    expect(AbortError.isInstance(error)).toBe(true);
+    expect(taken).toBeLessThan(40);
+    expect(fake.state.counters().close_point_in_time).toBe(1);
   });
 });

@@ -78,13 +78,17 @@ export const PARSED_EXTENSIONS = new Set([
   '.svg',
 ]);
 
+/** How deep attachments of attachments are followed (a mail inside a mail counts one level). */
+const MAX_ATTACHMENT_DEPTH = 2;
+
 /**
  * Extracts the text of one file.
  * @param {Buffer} data the whole file
  * @param {string} ext lower-cased extension with its dot
+ * @param {number} [depth] attachment nesting level (internal)
  * @returns {Promise<string>}
  */
-export async function extractText(data, ext) {
+export async function extractText(data, ext, depth = 0) {
   if (data.length === 0) {
     if (PLAIN_TEXT_EXTENSIONS.has(ext)) return '';
     throw new Error('empty file');
@@ -112,7 +116,7 @@ export async function extractText(data, ext) {
     case '.aspx':
       return htmlToText(decodeText(data));
     case '.eml':
-      return extractEml(data);
+      return extractEml(data, depth);
     case '.msg':
       return extractMsg(data);
     case '.xml':
@@ -216,8 +220,11 @@ async function htmlToText(html) {
   });
 }
 
-/** @param {Buffer} data */
-async function extractEml(data) {
+/**
+ * @param {Buffer} data
+ * @param {number} depth
+ */
+async function extractEml(data, depth) {
   const { simpleParser } = await import('mailparser');
   const mail = await simpleParser(data, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
   /** @type {string[]} */
@@ -229,7 +236,30 @@ async function extractEml(data) {
   if (typeof mail.text === 'string' && mail.text.trim() !== '') parts.push(mail.text);
   else if (typeof mail.html === 'string') parts.push(await htmlToText(mail.html));
   if (parts.length === 0) throw new Error('no message headers or body found');
+  for (const attachment of mail.attachments ?? []) {
+    const text = await attachmentText(attachment.filename, attachment.content, depth);
+    if (text !== '') parts.push(text);
+  }
   return parts.join('\n');
+}
+
+/**
+ * The text of a mail attachment with a supported extension ('' for others and for unreadable ones:
+ * a broken attachment does not fail the whole message).
+ * @param {string | undefined} filename
+ * @param {Buffer} content
+ * @param {number} depth
+ */
+async function attachmentText(filename, content, depth) {
+  if (!filename || depth + 1 > MAX_ATTACHMENT_DEPTH) return '';
+  const dot = filename.lastIndexOf('.');
+  const ext = dot > 0 ? filename.slice(dot).toLowerCase() : '';
+  if (!PLAIN_TEXT_EXTENSIONS.has(ext) && !PARSED_EXTENSIONS.has(ext)) return '';
+  try {
+    return await extractText(content, ext, depth + 1);
+  } catch {
+    return '';
+  }
 }
 
 /** @param {Buffer} data */

@@ -9,8 +9,12 @@ if (parentPort === null) throw new Error('extract-worker.mjs must run in a worke
 const port = parentPort;
 
 /**
- * @typedef {{ id: number, path: string, ext: string, reduceWhitespace: boolean, maxTextLength: number }} Task
+ * @typedef {{ id: number, path: string, ext: string, reduceWhitespace: boolean, maxTextLength: number, memoryMb: number }} Task
  */
+
+// A single allocation far above the heap cap (a whole file decoded into one string) makes V8 abort the
+// whole process rather than just this worker, so files that big for the cap are refused up front.
+const BYTES_PER_FILE_BYTE = 4;
 
 port.on('message', (/** @type {Task} */ task) => {
   void run(task);
@@ -20,6 +24,9 @@ port.on('message', (/** @type {Task} */ task) => {
 async function run(task) {
   try {
     const data = await readFile(task.path);
+    if (data.length * BYTES_PER_FILE_BYTE > task.memoryMb * 1_048_576) {
+      throw new Error(`a file of ${data.length} bytes is too large for the ${task.memoryMb} MiB memory cap`);
+    }
     const text = await extractText(data, task.ext);
     const { body, truncated } = normalizeText(text, task);
     port.postMessage({ id: task.id, ok: true, body, truncated });

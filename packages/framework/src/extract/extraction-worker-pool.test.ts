@@ -10,11 +10,14 @@ let dir: string;
 let pdfPath: string;
 let textPath: string;
 let bigHtmlPath: string;
+let hugeTextPath: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pool-test-'));
   pdfPath = join(dir, 'a.pdf');
   textPath = join(dir, 'a.txt');
   bigHtmlPath = join(dir, 'big.html');
+  hugeTextPath = join(dir, 'huge.txt');
+  await writeFile(hugeTextPath, Buffer.alloc(40_000_000, 0x61));
   await writeFile(pdfPath, await makePdf(['pool sentinel']));
   await writeFile(textPath, 'plain   text\n\nhere');
   await writeFile(bigHtmlPath, `<html><body>${'<p><b>w</b></p>'.repeat(300_000)}</body></html>`);
@@ -75,6 +78,19 @@ describe('createExtractionWorkerPool', () => {
       const outcome = await pool.run(task(bigHtmlPath, '.html'), signal);
       expect(outcome).toEqual({ ok: false, reason: 'extraction ran out of its 32 MiB memory cap' });
       await expect(pool.run(task(textPath, '.txt'), signal)).resolves.toMatchObject({ ok: true });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('refuses a file too large for the memory cap up front instead of letting V8 abort the process', async () => {
+    const pool = createExtractionWorkerPool({ size: 1, perFileMemoryMb: 32 });
+    try {
+      const outcome = await pool.run(task(hugeTextPath, '.txt'), new AbortController().signal);
+      expect(outcome).toEqual({
+        ok: false,
+        reason: 'a file of 40000000 bytes is too large for the 32 MiB memory cap',
+      });
     } finally {
       await pool.close();
     }

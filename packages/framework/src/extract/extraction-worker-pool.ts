@@ -188,6 +188,7 @@ export function createExtractionWorkerPool(options: ExtractionWorkerPoolOptions 
       ext: job.task.extension,
       reduceWhitespace: job.task.reduceWhitespace,
       maxTextLength: job.task.maxTextLength,
+      memoryMb,
     });
   }
 

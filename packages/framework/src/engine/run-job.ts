@@ -312,15 +312,19 @@ export async function runJob(options: RunJobOptions): Promise<RunJobOutcome> {
   if (!result) Object.assign(counters, running, { total_document_count: 0 });
   const current = await controlPlane.getJob(jobId, finalSignal()).catch(() => undefined);
   if (!current) {
-    await controlPlane.updateConnector(
-      snapshot.id,
-      {
-        error: "Couldn't find the job",
-        last_sync_status: 'error',
-        last_access_control_sync_status: 'error',
-      },
-      { signal: finalSignal() },
-    );
+    await controlPlane
+      .updateConnector(
+        snapshot.id,
+        {
+          error: "Couldn't find the job",
+          last_sync_status: 'error',
+          last_access_control_sync_status: 'error',
+        },
+        { signal: finalSignal() },
+      )
+      .catch((error: unknown) => {
+        logger.error({ err: toConnectorError(error).message }, 'Writing the connector status failed');
+      });
     return { ran: true, status: 'error', ...(result ? { result } : {}), error: "Couldn't find the job" };
   }
 
@@ -360,8 +364,15 @@ export async function runJob(options: RunJobOptions): Promise<RunJobOutcome> {
       Object.assign(connectorPatch, { [statusField]: 'suspended' });
       break;
   }
-  await controlPlane.updateJob(jobId, jobPatch, finalSignal());
-  await controlPlane.updateConnector(snapshot.id, connectorPatch, { signal: finalSignal() });
+  // Each write is attempted even when the other fails, so the connector lock is never left behind.
+  await controlPlane.updateJob(jobId, jobPatch, finalSignal()).catch((error: unknown) => {
+    logger.error({ err: toConnectorError(error).message }, 'Writing the final job status failed');
+  });
+  await controlPlane
+    .updateConnector(snapshot.id, connectorPatch, { signal: finalSignal() })
+    .catch((error: unknown) => {
+      logger.error({ err: toConnectorError(error).message }, 'Writing the final connector status failed');
+    });
   if (status !== 'suspended') {
     await controlPlane.saveCheckpoint(jobId, null, finalSignal()).catch((error: unknown) => {
       logger.warn({ err: toConnectorError(error).message }, 'Clearing the job checkpoint failed');

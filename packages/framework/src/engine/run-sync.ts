@@ -193,11 +193,7 @@ class Slots {
       this.used += 1;
       return;
     }
-    await raceAbort(new Promise<void>((resolve) => this.waiters.push(resolve)), signal).catch(
-      (error: unknown) => {
-        throw error;
-      },
-    );
+    await raceAbort(new Promise<void>((resolve) => this.waiters.push(resolve)), signal);
     this.used += 1;
   }
   release(): void {

@@ -287,7 +287,7 @@ export class DocumentTable {
         hits: rows.map((row) => ({ id: row.id, score: 1, source: JSON.parse(row.source) as JsonObject })),
       };
     }
-    const from = `FROM documents_fts JOIN documents AS d ON d.rid = documents_fts.rowid
+    const from = `FROM documents_fts CROSS JOIN documents AS d ON d.rid = documents_fts.rowid
       WHERE documents_fts MATCH $match AND d.index_name = $index AND ${DLS_CLAUSE}`;
     const total = (
       this.#statement(`SELECT count(*) AS n ${from}`).get(withoutPaging(params)) as { n: number }

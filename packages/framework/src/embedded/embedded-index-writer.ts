@@ -58,8 +58,7 @@ export class EmbeddedIndexWriter implements IndexWriter {
 
   /** No-op: every committed write is already visible. */
   refresh(signal: AbortSignal): Promise<void> {
-    throwIfAborted(signal);
-    return Promise.resolve();
+    return Promise.resolve().then(() => throwIfAborted(signal));
   }
 
   /** No-op: the store owns the connection (close the store instead). */

@@ -203,4 +203,44 @@ describe('EmbeddedStore.search', () => {
       issues: ['limit: must be an integer from 0 to 10000, got -1'],
     });
   });
+
+  it('stays fast on a few thousand matching documents (full-text table drives the join)', async () => {
+    await using temp = await createTempStore();
+    await temp.store.putDocuments(
+      'many',
+      Array.from({ length: 3000 }, (_, i) => ({
+        id: `d${i}`,
+        document: {
+          title: `common ${i}`,
+          body: 'shared words everywhere',
+          _allow_access_control: [`group:g${i % 3}`],
+        },
+      })),
+    );
+
+    const started = performance.now();
+    const result = await temp.store.searchWithPrincipals('many', 'common shared', ['group:g1'], { limit: 5 });
+    const elapsedMs = performance.now() - started;
+
+    expect(result.total).toBe(1000);
+    expect(result.hits).toHaveLength(5);
+    expect(elapsedMs).toBeLessThan(1000);
+  });
+
+  it('treats a missing, null or empty _allow_access_control as unrestricted, like the exists query of Elasticsearch', async () => {
+    await using temp = await createTempStore();
+    await temp.store.putDocuments('acl-shapes', [
+      { id: 'missing', document: { title: 'memo' } },
+      { id: 'null', document: { title: 'memo', _allow_access_control: null } },
+      { id: 'empty', document: { title: 'memo', _allow_access_control: [] } },
+      { id: 'single', document: { title: 'memo', _allow_access_control: 'user:ann' } },
+      { id: 'restricted', document: { title: 'memo', _allow_access_control: ['user:bob'] } },
+    ]);
+
+    const nobody = await temp.store.searchWithPrincipals('acl-shapes', 'memo', []);
+    const ann = await temp.store.searchWithPrincipals('acl-shapes', 'memo', ['user:ann']);
+
+    expect(nobody.hits.map((hit) => hit.id).sort()).toEqual(['empty', 'missing', 'null']);
+    expect(ann.hits.map((hit) => hit.id).sort()).toEqual(['empty', 'missing', 'null', 'single']);
+  });
 });

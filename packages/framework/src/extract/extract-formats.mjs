@@ -2,8 +2,9 @@
 // Plain JavaScript on purpose: it runs inside a worker thread both from `src` (vitest) and from `dist`.
 // Libraries are imported lazily, so a worker only loads what the files it meets need.
 
-/** Extensions read as plain text (decoded, not parsed). */
+/** Extensions read as plain text (decoded, not parsed); Dropbox exports `.paper` documents as Markdown. */
 export const PLAIN_TEXT_EXTENSIONS = new Set([
+  '.paper',
   '.txt',
   '.text',
   '.log',
@@ -118,7 +119,7 @@ export async function extractText(data, ext, depth = 0) {
     case '.eml':
       return extractEml(data, depth);
     case '.msg':
-      return extractMsg(data);
+      return extractMsg(data, depth);
     case '.xml':
     case '.svg':
       return extractXmlText(decodeText(data));
@@ -262,8 +263,11 @@ async function attachmentText(filename, content, depth) {
   }
 }
 
-/** @param {Buffer} data */
-async function extractMsg(data) {
+/**
+ * @param {Buffer} data
+ * @param {number} depth
+ */
+async function extractMsg(data, depth) {
   const mod = await import('@kenjiuno/msgreader');
   /** @type {any} */
   const MsgReader = mod.default?.default ?? mod.default;
@@ -283,6 +287,18 @@ async function extractMsg(data) {
   if (typeof fields.body === 'string' && fields.body.trim() !== '') parts.push(fields.body);
   else if (typeof fields.bodyHtml === 'string') parts.push(await htmlToText(fields.bodyHtml));
   if (parts.length === 0) throw new Error('no subject or body found in the message');
+  for (const attachment of fields.attachments ?? []) {
+    /** @type {{ fileName?: string, content?: Uint8Array } | undefined} */
+    let file;
+    try {
+      file = reader.getAttachment(attachment);
+    } catch {
+      continue;
+    }
+    if (!file?.content) continue;
+    const text = await attachmentText(file.fileName, Buffer.from(file.content), depth);
+    if (text !== '') parts.push(text);
+  }
   return parts.join('\n');
 }
 

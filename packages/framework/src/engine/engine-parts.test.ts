@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { abortable } from './abortable.js';
+import { createErrorBudget } from './error-budget.js';
+import { openScratchTable } from './scratch-table.js';
+import { toDocumentId } from './to-document-id.js';
+import { createTypedEmitter } from './typed-emitter.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'engine-parts-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function* existing(count: number) {
+  for (let i = 0; i < count; i += 1) {
+    await Promise.resolve();
+    yield { id: `id-${i}`, timestamp: i % 2 === 0 ? `t${i}` : undefined };
+  }
+}
+
+describe('scratch table', () => {
+  it('looks up stored timestamps and streams never-seen ids in pages', async () => {
+    const table = openScratchTable({ dir, key: 'job', fresh: true });
+    expect(await table.load(existing(25), new AbortController().signal)).toBe(25);
+    expect(table.lookup('id-4')).toBe('t4');
+    expect(table.lookup('id-5')).toBeNull();
+    expect(table.lookup('missing')).toBeUndefined();
+    for (let i = 0; i < 25; i += 1) if (i % 5 !== 0) table.markSeen(`id-${i}`);
+    const pages = [...table.unseen(2)];
+    expect(pages).toEqual([['id-0', 'id-5'], ['id-10', 'id-15'], ['id-20']]);
+    table.close(true);
+  });
+
+  it('keeps its rows and seen marks for a resumed job, and starts empty when fresh', async () => {
+    const first = openScratchTable({ dir, key: 'job/1', fresh: true });
+    await first.load(existing(3), new AbortController().signal);
+    first.markSeen('id-1');
+    first.close(false);
+    const resumed = openScratchTable({ dir, key: 'job/1', fresh: false });
+    expect(resumed.loaded).toBe(true);
+    expect([...resumed.unseen(10)].flat()).toEqual(['id-0', 'id-2']);
+    resumed.close(false);
+    const fresh = openScratchTable({ dir, key: 'job/1', fresh: true });
+    expect(fresh.loaded).toBe(false);
+    expect(fresh.lookup('id-0')).toBeUndefined();
+    fresh.close(true);
+  });
+});
+
+describe('error budget', () => {
+  it('fails after more than the allowed consecutive errors', () => {
+    const budget = createErrorBudget({ maxConsecutiveErrors: 2, maxErrorRatio: 1 });
+    expect(budget.record(true, 'a')).toBeUndefined();
+    expect(budget.record(true, 'b')).toBeUndefined();
+    expect(budget.record(true, 'c')?.message).toBe(
+      'Too many errors while writing documents: 3 consecutive failures (last: c)',
+    );
+  });
+
+  it('resets the consecutive count on success and fails on the window ratio', () => {
+    const budget = createErrorBudget({ maxConsecutiveErrors: 100, windowSize: 10, maxErrorRatio: 0.2 });
+    const outcomes = [true, false, true, false];
+    expect(outcomes.map((failed) => budget.record(failed))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(budget.record(true)?.message).toBe(
+      'Too many errors while writing documents: 3 of the last 10 operations failed (last: unknown)',
+    );
+  });
+
+  it('never fails when disabled', () => {
+    const budget = createErrorBudget({ enabled: false, maxConsecutiveErrors: 0 });
+    expect(budget.record(true)).toBeUndefined();
+  });
+
+  it('fails past the total error limit', () => {
+    const budget = createErrorBudget({ maxTotalErrors: 3, maxConsecutiveErrors: 100, maxErrorRatio: 1 });
+    const results = [true, false, true, false, true, false, true].map((failed) => budget.record(failed));
+    expect(results.slice(0, 6).every((r) => r === undefined)).toBe(true);
+    expect(results[6]?.message).toContain('4 failures in total');
+  });
+});
+
+describe('abortable', () => {
+  it('ends a stuck iteration as soon as the signal aborts', async () => {
+    async function* stuck() {
+      yield 1;
+      await new Promise(() => undefined);
+      yield 2;
+    }
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const started = performance.now();
+    const run = (async () => {
+      for await (const value of abortable(stuck(), controller.signal)) {
+        seen.push(value);
+        setTimeout(() => controller.abort(), 10);
+      }
+    })();
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(seen).toEqual([1]);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+});
+
+describe('toDocumentId and the typed emitter', () => {
+  it('keeps ids up to 512 UTF-8 bytes and hashes longer ones', () => {
+    expect(toDocumentId('a'.repeat(512))).toBe('a'.repeat(512));
+    expect(toDocumentId('a'.repeat(513))).toBe('6649c3e827e44f7bf539768bddf76435');
+  });
+
+  it('delivers payloads to listeners until they unsubscribe, surviving a throwing listener', () => {
+    const emitter = createTypedEmitter<{ tick: number }>();
+    const got: number[] = [];
+    emitter.on('tick', () => {
+      throw new Error('broken listener');
+    });
+    const off = emitter.on('tick', (n) => got.push(n));
+    emitter.emit('tick', 1);
+    off();
+    emitter.emit('tick', 2);
+    expect(got).toEqual([1]);
+  });
+});

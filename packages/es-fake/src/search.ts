@@ -21,6 +21,8 @@ interface Entry {
 /** A frozen view of indices (a point in time or a scroll). */
 interface Snapshot {
   readonly entries: readonly Entry[];
+  /** Indices the entries come from (sort fields resolve against their mappings). */
+  readonly indices?: readonly IndexData[];
   expiresAt: number;
 }
 
@@ -128,6 +130,7 @@ export class SearchContexts {
     const id = encodeContextId('pit', ++this.#counter, this.#store.newId(22));
     this.pits.set(id, {
       entries: snapshotEntries(indices),
+      indices: [...indices],
       expiresAt: this.#store.now() + ms,
       cache: new Map(),
     });
@@ -326,6 +329,7 @@ export function executeSearch(
     throw validationFailed('[from] parameter must be set to 0 when [search_after] is used');
   }
   let entries: readonly Entry[];
+  let sortIndices: readonly IndexData[];
   let pit: ReturnType<SearchContexts['pit']> | undefined;
   let pitId: string | undefined;
   let indexName = req.pathIndex ?? '_all';
@@ -342,11 +346,13 @@ export function executeSearch(
     pit = contexts.pit(pitId);
     if (pitSpec.keep_alive !== undefined) pit.expiresAt = now + keepAliveMs(pitSpec.keep_alive, 'keep_alive');
     entries = pit.entries;
+    sortIndices = pit.indices ?? [...new Set(entries.map((e) => e.index))];
     indexName = entries[0]?.index.name ?? '_all';
   } else {
     const indices = req.indices ?? [];
     store.prepareRead(indices);
     entries = liveEntries(indices);
+    sortIndices = indices;
   }
   if (scroll === undefined && from + size > 10_000) {
     throw searchPhaseError(
@@ -356,7 +362,7 @@ export function executeSearch(
       `Result window is too large, from + size must be less than or equal to: [10000] but was [${from + size}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.`,
     );
   }
-  const sorts = parseSort(body.sort ?? params.get('sort'), entries, pit !== undefined, indexName);
+  const sorts = parseSort(body.sort ?? params.get('sort'), sortIndices, pit !== undefined, indexName);
   if (searchAfter !== undefined) {
     if (!Array.isArray(searchAfter)) throw parseError('[search_after] must be an array');
     if (sorts.length === 0) {
@@ -491,10 +497,14 @@ function renderResponse(
   return { took: 1, timed_out: false, _shards: { total: 1, successful: 1, skipped: 0, failed: 0 }, hits };
 }
 
-function parseSort(raw: unknown, entries: readonly Entry[], isPit: boolean, indexName: string): SortSpec[] {
+function parseSort(
+  raw: unknown,
+  indices: readonly IndexData[],
+  isPit: boolean,
+  indexName: string,
+): SortSpec[] {
   const items: unknown[] =
     raw === undefined ? [] : Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [raw];
-  const indices = [...new Set(entries.map((e) => e.index))];
   const out: SortSpec[] = [];
   for (const item of items) {
     let field: string;

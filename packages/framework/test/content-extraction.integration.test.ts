@@ -95,6 +95,17 @@ describe('in-process extraction', () => {
       },
     );
     expect(encrypted.kind === 'failed' && encrypted.reason).toMatch(/password/i);
+    const office = await extractor.extract(
+      contentOf('secret.docx', bad.find((f) => f.filename === 'secret.docx')!.data),
+      {
+        signal: signal(),
+      },
+    );
+    expect(office).toEqual({
+      kind: 'failed',
+      reason:
+        'could not extract text from "secret.docx": the .docx file is password-protected (an encrypted Office package) or in a legacy binary format',
+    });
   });
 
   it('skips an oversized file before downloading when its size is known, and while streaming when not', async () => {

@@ -2,7 +2,17 @@
 export declare const PLAIN_TEXT_EXTENSIONS: ReadonlySet<string>;
 /** Extensions with a dedicated parser. */
 export declare const PARSED_EXTENSIONS: ReadonlySet<string>;
+/** Limits applied while extracting. */
+export interface ExtractTextLimits {
+  /** Refuse ZIP-based documents (DOCX, XLSX, PPTX, ODF) declaring more unpacked bytes than this. */
+  readonly maxUnpackedBytes?: number;
+}
 /** Extracts the text of one file; `ext` is lower-cased with its dot. Throws on corrupt or unsupported content. */
-export declare function extractText(data: Buffer, ext: string): Promise<string>;
+export declare function extractText(
+  data: Buffer,
+  ext: string,
+  depth?: number,
+  limits?: ExtractTextLimits,
+): Promise<string>;
 /** Decodes text honouring a UTF-8 or UTF-16 byte-order mark. */
 export declare function decodeText(data: Uint8Array): string;

@@ -79,6 +79,9 @@ export const PARSED_EXTENSIONS = new Set([
   '.svg',
 ]);
 
+/** Formats that are ZIP packages; their declared unpacked size is checked before any parser inflates them. */
+const ZIP_EXTENSIONS = new Set(['.docx', '.xlsx', '.xlsm', '.pptx', '.odt', '.ods', '.odp']);
+
 /** How deep attachments of attachments are followed (a mail inside a mail counts one level). */
 const MAX_ATTACHMENT_DEPTH = 2;
 
@@ -87,12 +90,21 @@ const MAX_ATTACHMENT_DEPTH = 2;
  * @param {Buffer} data the whole file
  * @param {string} ext lower-cased extension with its dot
  * @param {number} [depth] attachment nesting level (internal)
+ * @param {{ maxUnpackedBytes?: number }} [limits] refuse ZIP packages declaring more unpacked bytes (zip bombs)
  * @returns {Promise<string>}
  */
-export async function extractText(data, ext, depth = 0) {
+export async function extractText(data, ext, depth = 0, limits = {}) {
   if (data.length === 0) {
     if (PLAIN_TEXT_EXTENSIONS.has(ext)) return '';
     throw new Error('empty file');
+  }
+  if (ZIP_EXTENSIONS.has(ext)) {
+    if (isCompoundFile(data)) {
+      throw new Error(
+        `the ${ext} file is password-protected (an encrypted Office package) or in a legacy binary format`,
+      );
+    }
+    if (limits.maxUnpackedBytes !== undefined) await checkUnpackedSize(data, limits.maxUnpackedBytes);
   }
   if (PLAIN_TEXT_EXTENSIONS.has(ext)) return decodeText(data);
   switch (ext) {
@@ -117,15 +129,49 @@ export async function extractText(data, ext, depth = 0) {
     case '.aspx':
       return htmlToText(decodeText(data));
     case '.eml':
-      return extractEml(data, depth);
+      return extractEml(data, depth, limits);
     case '.msg':
-      return extractMsg(data, depth);
+      return extractMsg(data, depth, limits);
     case '.xml':
     case '.svg':
       return extractXmlText(decodeText(data));
     default:
       throw new Error(`unsupported extension ${ext}`);
   }
+}
+
+/**
+ * True for an OLE compound file (signature D0 CF 11 E0 A1 B1 1A E1): what Office writes for encrypted
+ * OOXML documents and for legacy .doc/.xls/.ppt files.
+ * @param {Uint8Array} data
+ */
+function isCompoundFile(data) {
+  const magic = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+  return data.length >= magic.length && magic.every((byte, i) => data[i] === byte);
+}
+
+/**
+ * Refuses a ZIP package whose entries declare more than `max` unpacked bytes in total. Only the central
+ * directory is read (fflate's filter sees each entry's declared size and inflates nothing). Parsers inflate
+ * into buffers outside the worker's heap cap, so this is what keeps a zip bomb from exhausting memory.
+ * A package lying about its sizes is not caught here.
+ * @param {Buffer} data
+ * @param {number} max
+ */
+async function checkUnpackedSize(data, max) {
+  const { unzipSync } = await import('fflate');
+  let total = 0;
+  try {
+    unzipSync(data, {
+      filter(file) {
+        total += file.originalSize;
+        return false;
+      },
+    });
+  } catch (error) {
+    throw new Error(`not a valid ZIP package: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (total > max) throw new Error(`the package unpacks to ${total} bytes, over the ${max}-byte limit`);
 }
 
 /**
@@ -224,8 +270,9 @@ async function htmlToText(html) {
 /**
  * @param {Buffer} data
  * @param {number} depth
+ * @param {{ maxUnpackedBytes?: number }} limits
  */
-async function extractEml(data, depth) {
+async function extractEml(data, depth, limits) {
   const { simpleParser } = await import('mailparser');
   const mail = await simpleParser(data, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
   /** @type {string[]} */
@@ -238,7 +285,7 @@ async function extractEml(data, depth) {
   else if (typeof mail.html === 'string') parts.push(await htmlToText(mail.html));
   if (parts.length === 0) throw new Error('no message headers or body found');
   for (const attachment of mail.attachments ?? []) {
-    const text = await attachmentText(attachment.filename, attachment.content, depth);
+    const text = await attachmentText(attachment.filename, attachment.content, depth, limits);
     if (text !== '') parts.push(text);
   }
   return parts.join('\n');
@@ -250,14 +297,15 @@ async function extractEml(data, depth) {
  * @param {string | undefined} filename
  * @param {Buffer} content
  * @param {number} depth
+ * @param {{ maxUnpackedBytes?: number }} limits
  */
-async function attachmentText(filename, content, depth) {
+async function attachmentText(filename, content, depth, limits) {
   if (!filename || depth + 1 > MAX_ATTACHMENT_DEPTH) return '';
   const dot = filename.lastIndexOf('.');
   const ext = dot > 0 ? filename.slice(dot).toLowerCase() : '';
   if (!PLAIN_TEXT_EXTENSIONS.has(ext) && !PARSED_EXTENSIONS.has(ext)) return '';
   try {
-    return await extractText(content, ext, depth + 1);
+    return await extractText(content, ext, depth + 1, limits);
   } catch {
     return '';
   }
@@ -266,8 +314,9 @@ async function attachmentText(filename, content, depth) {
 /**
  * @param {Buffer} data
  * @param {number} depth
+ * @param {{ maxUnpackedBytes?: number }} limits
  */
-async function extractMsg(data, depth) {
+async function extractMsg(data, depth, limits) {
   const mod = await import('@kenjiuno/msgreader');
   /** @type {any} */
   const MsgReader = mod.default?.default ?? mod.default;
@@ -296,7 +345,7 @@ async function extractMsg(data, depth) {
       continue;
     }
     if (!file?.content) continue;
-    const text = await attachmentText(file.fileName, Buffer.from(file.content), depth);
+    const text = await attachmentText(file.fileName, Buffer.from(file.content), depth, limits);
     if (text !== '') parts.push(text);
   }
   return parts.join('\n');

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildBadCorpus, buildGoodCorpus } from '../../test/fixtures/extract/build-corpus.js';
+import {
+  buildBadCorpus,
+  buildGoodCorpus,
+  makeDocx,
+  makeZipBombDocx,
+} from '../../test/fixtures/extract/build-corpus.js';
 import { decodeText, extractText } from './extract-formats.mjs';
 
 const extOf = (filename: string): string => filename.slice(filename.lastIndexOf('.')).toLowerCase();
@@ -23,6 +28,18 @@ describe('extractText', async () => {
       await expect(extractText(Buffer.from(file.data), extOf(file.filename))).rejects.toThrow();
     },
   );
+
+  it('refuses a ZIP package declaring more unpacked bytes than allowed, before inflating it', async () => {
+    const bomb = await makeZipBombDocx(20_000_000);
+    expect(bomb.length).toBeLessThan(100_000);
+    await expect(
+      extractText(Buffer.from(bomb), '.docx', 0, { maxUnpackedBytes: 10_000_000 }),
+    ).rejects.toThrow(/^the package unpacks to \d+ bytes, over the 10000000-byte limit$/);
+    const normal = await makeDocx(['small enough']);
+    await expect(
+      extractText(Buffer.from(normal), '.docx', 0, { maxUnpackedBytes: 10_000_000 }),
+    ).resolves.toContain('small enough');
+  });
 
   it('returns empty text for an empty plain-text file', async () => {
     await expect(extractText(Buffer.alloc(0), '.txt')).resolves.toBe('');

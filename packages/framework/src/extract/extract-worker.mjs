@@ -27,7 +27,8 @@ async function run(task) {
     if (data.length * BYTES_PER_FILE_BYTE > task.memoryMb * 1_048_576) {
       throw new Error(`a file of ${data.length} bytes is too large for the ${task.memoryMb} MiB memory cap`);
     }
-    const text = await extractText(data, task.ext);
+    // Unpacked ZIP entries live in buffers outside the heap cap: allow them as much again as the heap.
+    const text = await extractText(data, task.ext, 0, { maxUnpackedBytes: task.memoryMb * 1_048_576 });
     const { body, truncated } = normalizeText(text, task);
     port.postMessage({ id: task.id, ok: true, body, truncated });
   } catch (error) {

@@ -1,3 +1,3 @@
 import { definePackageTests } from '@connectors/config/vitest';
 
-export default definePackageTests();
+export default definePackageTests({ testTimeout: 120_000 });

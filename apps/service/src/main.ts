@@ -1,5 +1,13 @@
 // The `connectors` command line: the daemon and the tools around it.
 import { Command, CommanderError, Option } from 'commander';
+
+// node:sqlite (the embedded store) is stable enough for us but still flagged experimental on Node 22: keep
+// that one notice off the user's terminal, print every other warning as Node would.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name === 'ExperimentalWarning' && /SQLite/i.test(warning.message)) return;
+  process.stderr.write(`${warning.name}: ${warning.message}\n`);
+});
 import { EXIT } from './cli/exit-codes.js';
 import { reportError } from './cli/report-error.js';
 

@@ -1,7 +1,7 @@
 import { createElasticsearchClient } from '@connectors/elasticsearch';
 import { ConfigError, maskConfig, parseConfig, configValuesFromEntries } from '@connectors/framework';
 import { loadServiceConfig } from '../config/load-service-config.js';
-import { newConnectorDoc } from '../embedded/connector-record.js';
+import { createConnectorThroughApi } from '../elasticsearch/create-connector-through-api.js';
 import { createServiceLogger } from '../logging/create-logger.js';
 import { createSourceRegistry } from '../registry.js';
 import { createRuntime } from '../runtime.js';
@@ -44,26 +44,14 @@ export async function connectorCreateCommand(options: {
     parseConfig(source.configuration, values, { source: source.id, path: '--config-values' });
   }
   const indexName = options.indexName ?? `search-${options.id}`;
-  const doc = newConnectorDoc({
-    source,
-    name: options.name ?? options.id,
-    indexName,
-    values,
-    now: new Date().toISOString(),
-  });
   const client = createElasticsearchClient(settings, { role: 'cli' });
   try {
-    await client.connector.put({
-      connector_id: options.id,
-      index_name: indexName,
-      name: doc.name,
-      service_type: source.id,
-      is_native: false,
-      language: 'en',
-    });
-    await client.connector.updateConfiguration({
-      connector_id: options.id,
-      configuration: doc.configuration as never,
+    await createConnectorThroughApi(client, {
+      id: options.id,
+      source,
+      indexName,
+      values,
+      ...(options.name ? { name: options.name } : {}),
     });
     process.stdout.write(
       `Created connector '${options.id}' (${source.name}) writing to ${indexName}.\n` +

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { JobType } from '@connectors/framework';
+import { createElasticsearchClient } from '@connectors/elasticsearch';
 import { loadServiceConfig } from '../config/load-service-config.js';
+import { createConnectorThroughApi } from '../elasticsearch/create-connector-through-api.js';
+import { createSourceRegistry } from '../registry.js';
 import { createServiceLogger } from '../logging/create-logger.js';
 import { createRuntime } from '../runtime.js';
 import { parseSize, simulators, type RunningSimulator } from '../simulators.js';
@@ -53,9 +56,6 @@ const sumCalls = (counts: Record<string, number>) => Object.values(counts).reduc
  * an incremental sync, an access-control sync and a search with DLS, with a summary table.
  */
 export async function demoCommand(options: { es?: string; size: string; keep?: string }): Promise<number> {
-  if (options.es) {
-    process.stderr.write('note: --es runs the same steps against that cluster through the Connector API\n');
-  }
   const dir = options.keep
     ? path.resolve(options.keep)
     : await mkdtemp(path.join(tmpdir(), 'connectors-demo-'));
@@ -82,6 +82,26 @@ export async function demoCommand(options: { es?: string; size: string; keep?: s
     };
     await writeFile(configFile, `# Written by \`connectors demo\`.\n${stringify(config)}`, { mode: 0o600 });
     const loaded = await loadServiceConfig(configFile);
+    if (loaded.config.elasticsearch) {
+      // Elasticsearch mode: the connectors are created through the Connector API, as Kibana would.
+      const client = createElasticsearchClient(loaded.config.elasticsearch, { role: 'cli' });
+      const registry = await createSourceRegistry();
+      try {
+        for (const entry of config.connectors) {
+          const source = registry.get(entry.service_type);
+          if (!source) continue;
+          await createConnectorThroughApi(client, {
+            id: entry.connector_id,
+            source,
+            indexName: entry.index_name,
+            name: entry.name,
+            values: entry.configuration,
+          });
+        }
+      } finally {
+        await client.close();
+      }
+    }
     const runtime = await createRuntime(loaded, {
       logger: createServiceLogger({ level: 'warn' }),
       signal: controller.signal,
@@ -91,6 +111,7 @@ export async function demoCommand(options: { es?: string; size: string; keep?: s
     const rows: Row[] = [];
     let failed = false;
     const searches: string[] = [];
+    const users: string[] = [];
     try {
       for (const { id, simulator } of running) {
         const connectorId = `demo-${id}`;
@@ -116,6 +137,7 @@ export async function demoCommand(options: { es?: string; size: string; keep?: s
         await step('access-control sync', 'access_control');
         if (runtime.store) {
           const user = simulator.someUser();
+          if (user) users.push(user);
           const everything = await runtime.store.search(`search-demo-${id}`, '', { limit: 1 });
           const visible = user
             ? await runtime.store.search(`search-demo-${id}`, '', { limit: 1, user })
@@ -136,7 +158,7 @@ export async function demoCommand(options: { es?: string; size: string; keep?: s
     for (const line of searches) process.stdout.write(`${line}\n`);
     process.stdout.write(
       `\nStore and config: ${dir}${options.keep ? '' : ' (removed now; keep them with --keep DIR)'}\n` +
-        `Try: connectors search -c ${path.join(dir, 'config.yml')} --connector demo-dropbox --user <email> <words>\n`,
+        `Try: connectors search -c ${path.join(dir, 'config.yml')} --connector demo-dropbox --user ${users[0] ?? '<email>'} <words>\n`,
     );
     return failed ? EXIT.failed : EXIT.ok;
   } finally {

@@ -48,7 +48,7 @@ export async function searchCommand(
         `  ${hit.score.toFixed(2).padStart(6)}  ${title}${where ? `  (${String(where)})` : ''}\n`,
       );
       const fragment = hit.highlight?.body?.[0] ?? hit.highlight?.title?.[0];
-      if (fragment) process.stdout.write(`          …${fragment.replace(/<\/?em>/g, '*')}…\n`);
+      if (fragment) process.stdout.write(`          ${fragment.replace(/<\/?em>/g, '*')}\n`);
     }
     return EXIT.ok;
   } finally {

@@ -67,7 +67,7 @@ describe('parseServiceConfig', () => {
 
   it('requires a service_type for each connector in embedded mode', () => {
     expect(issuesOf('connectors:\n  - connector_id: abc\n')).toEqual([
-      'connectors.0.service_type: required in embedded mode (no elasticsearch section)',
+      'connectors.0.service_type (line 2): required in embedded mode (no elasticsearch section)',
     ]);
   });
 

@@ -155,6 +155,19 @@ export function parseServiceConfig(
   if (typeof input !== 'object' || Array.isArray(input)) {
     throw new ConfigError(`${file} must be a mapping of settings`, ['(root): expected a mapping']);
   }
+  // Embedded mode needs a service_type on every connector: checked on the raw input so that it is reported
+  // together with the schema's own issues.
+  const raw = input as { elasticsearch?: unknown; connectors?: unknown };
+  if (raw.elasticsearch === undefined && Array.isArray(raw.connectors)) {
+    raw.connectors.forEach((entry: unknown, index) => {
+      if (entry && typeof entry === 'object' && !(entry as { service_type?: unknown }).service_type) {
+        const line = positions.get(`connectors.${index}`);
+        issues.push(
+          `connectors.${index}.service_type${line !== undefined ? ` (line ${line})` : ''}: required in embedded mode (no elasticsearch section)`,
+        );
+      }
+    });
+  }
   const result = serviceConfigSchema.safeParse(input);
   if (!result.success) {
     for (const issue of result.error.issues) {
@@ -184,9 +197,6 @@ function checkConnectors(config: ServiceConfig, file: string): void {
       issues.push(`connectors.${index}.connector_id: replace the placeholder 'changeme'`);
     if (entry.service_type === 'changeme')
       issues.push(`connectors.${index}.service_type: replace the placeholder 'changeme'`);
-    if (!config.elasticsearch && !entry.service_type) {
-      issues.push(`connectors.${index}.service_type: required in embedded mode (no elasticsearch section)`);
-    }
   });
   if (issues.length > 0) throw new ConfigError(`${file} has ${issues.length} problem(s)`, issues);
 }

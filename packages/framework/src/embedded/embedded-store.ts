@@ -44,7 +44,10 @@ export interface EmbeddedStoreOptions {
   readonly logger?: Logger;
   /** Commit durability; see `openSqliteDatabase`. @default 'normal' */
   readonly synchronous?: StoreSynchronous;
-  /** How long a write waits for another process's lock before failing (retryable). @default 5000 */
+  /**
+   * How long a write waits for another process's lock before failing (retryable). node:sqlite is synchronous,
+   * so the wait blocks this thread; keep it short. @default 5000
+   */
   readonly busyTimeoutMs?: number;
   /** Clock for record timestamps (tests). @default () => new Date() */
   readonly now?: () => Date;
@@ -63,6 +66,7 @@ export interface EmbeddedSearchOptions {
   readonly offset?: number;
   /** How terms combine. @default 'or' */
   readonly operator?: SearchOperator;
+  /** Cancels the search before it starts. */
   readonly signal?: AbortSignal;
 }
 

@@ -55,6 +55,8 @@ export function openSqliteDatabase(path: string, options: SqliteOpenOptions): Da
     db.prepare('PRAGMA journal_mode = WAL').get();
     db.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     db.exec('PRAGMA foreign_keys = ON');
+    // Truncate the WAL back to 64 MiB after checkpoints so one huge batch does not leave a huge file behind.
+    db.exec('PRAGMA journal_size_limit = 67108864');
     return db;
   } catch (error) {
     db.close();

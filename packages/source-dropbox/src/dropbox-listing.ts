@@ -1,6 +1,8 @@
 import type { files, sharing } from 'dropbox';
 import {
   CursorExpiredError,
+  createLimiter,
+  throwIfAborted,
   checkpoint as checkpointEvent,
   cursor as cursorEvent,
   remove,
@@ -56,6 +58,9 @@ export const EXTRACTABLE_EXTENSIONS: ReadonlySet<string> = new Set([
   '.vsdx',
   '.vsdm',
 ]);
+
+/** Received files whose metadata is fetched at once. */
+const RECEIVED_CONCURRENCY = 8;
 
 /** Who the source acts as, resolved once per instance. */
 export interface DropboxSession {
@@ -332,6 +337,41 @@ async function* entriesPage(
   }
 }
 
+/** Reads one received file: its link metadata and (with DLS) its members; a skip when either fails. */
+async function receivedFile(
+  ctx: ListingContext,
+  acls: AclResolver,
+  entry: sharing.SharedFileMetadata,
+  signal: AbortSignal,
+): Promise<ListingEvent> {
+  let link: DropboxSharedLink;
+  try {
+    link = (await ctx.client.call(
+      'member',
+      `metadata of shared file "${entry.name}"`,
+      (dbx, o) => dbx.sharingGetSharedLinkMetadata({ url: entry.preview_url }, o),
+      signal,
+    )) as DropboxSharedLink;
+  } catch (error) {
+    return skip((error as Error).message, entry.id);
+  }
+  const withId = { ...link, id: link.id ?? entry.id };
+  let acl: string[] | undefined;
+  if (ctx.dls) {
+    try {
+      acl = toSortedAcl(await acls.fileMembers(entry.id, undefined, true, signal));
+    } catch (error) {
+      return skip(
+        `[dropbox] permissions of shared file "${entry.name}" could not be read: ${(error as Error).message}`,
+        entry.id,
+      );
+    }
+    if (acl.length === 0)
+      return skip(`[dropbox] shared file "${entry.name}" has no readable members`, entry.id);
+  }
+  return upsert(mapSharedLink(withId, acl), linkContent(ctx, withId));
+}
+
 /** Emits received files (shared with the account): metadata through their shared link, ACL from their members. */
 async function* receivedFiles(
   ctx: ListingContext,
@@ -341,6 +381,7 @@ async function* receivedFiles(
   signal: AbortSignal,
 ): AsyncGenerator<ListingEvent> {
   const { client } = ctx;
+  const limiter = createLimiter(RECEIVED_CONCURRENCY);
   let page: sharing.ListFilesResult = state.receivedCursor
     ? await client.call(
         'member',
@@ -355,41 +396,16 @@ async function* receivedFiles(
         signal,
       );
   for (;;) {
-    for (const entry of page.entries) {
-      const url = entry.preview_url;
-      state.received[entry.id] = url;
-      if (known && known[entry.id] === url) continue;
-      let link: DropboxSharedLink;
-      try {
-        link = (await client.call(
-          'member',
-          `metadata of shared file "${entry.name}"`,
-          (dbx, o) => dbx.sharingGetSharedLinkMetadata({ url }, o),
-          signal,
-        )) as DropboxSharedLink;
-      } catch (error) {
-        delete state.received[entry.id];
-        yield skip(`${(error as Error).message}`, entry.id);
-        continue;
-      }
-      const withId = { ...link, id: link.id ?? entry.id };
-      let acl: string[] | undefined;
-      if (ctx.dls) {
-        try {
-          acl = toSortedAcl(await acls.fileMembers(entry.id, undefined, true, signal));
-        } catch (error) {
-          yield skip(
-            `[dropbox] permissions of shared file "${entry.name}" could not be read: ${(error as Error).message}`,
-            entry.id,
-          );
-          continue;
-        }
-        if (acl.length === 0) {
-          yield skip(`[dropbox] shared file "${entry.name}" has no readable members`, entry.id);
-          continue;
-        }
-      }
-      yield upsert(mapSharedLink(withId, acl), linkContent(ctx, withId));
+    const fresh = page.entries.filter((entry) => !(known && known[entry.id] === entry.preview_url));
+    for (const entry of page.entries) state.received[entry.id] = entry.preview_url;
+    // Metadata and members of the new received files, a few at a time, emitted in listing order.
+    const outcomes = fresh.map((entry) => limiter.run(() => receivedFile(ctx, acls, entry, signal), signal));
+    for (const outcome of outcomes) outcome.catch(() => undefined); // awaited below; never unhandled
+    for (const [i, outcome] of outcomes.entries()) {
+      const event = await outcome;
+      throwIfAborted(signal);
+      if (event.kind === 'skip') delete state.received[(fresh[i] as sharing.SharedFileMetadata).id];
+      yield event;
     }
     if (!page.cursor) break;
     state.receivedCursor = page.cursor;

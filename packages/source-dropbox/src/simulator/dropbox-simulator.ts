@@ -255,7 +255,22 @@ export async function createDropboxSimulator(
     throw notFound();
   };
 
+  // Listings are recomputed only when the tree changed (pages of one listing share the sorted list).
+  const listingCache = new Map<string, SimItem[]>();
+  let listingCacheSeq = -1;
   const itemsUnder = (root: SimItem | null, caller: Caller, recursive: boolean): SimItem[] => {
+    if (listingCacheSeq !== tenant.sequence) {
+      listingCache.clear();
+      listingCacheSeq = tenant.sequence;
+    }
+    const key = `${caller.view.rootId ?? ''}|${root?.id ?? ''}|${String(recursive)}`;
+    const cached = listingCache.get(key);
+    if (cached) return cached;
+    const sorted = sortedItemsUnder(root, caller, recursive);
+    listingCache.set(key, sorted);
+    return sorted;
+  };
+  const sortedItemsUnder = (root: SimItem | null, caller: Caller, recursive: boolean): SimItem[] => {
     const all = root === null ? [...tenant.items.values()] : [root, ...tenant.descendants(root.id)];
     return all
       .filter((item) => viewPath(tenant, item, caller.view) !== undefined)

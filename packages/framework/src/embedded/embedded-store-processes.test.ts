@@ -139,6 +139,26 @@ describe('EmbeddedStore across processes', () => {
     await store.close();
   }, 30_000);
 
+  it('commits every batch of two processes writing the same index at once', async () => {
+    using dir = createTempDir();
+    const file = join(dir.path, 'store.db');
+    await (await openEmbeddedStore(file)).close();
+
+    const writers = ['x', 'y'].map((prefix) => run(['write', file, 'search-shared', '100', '20', prefix]));
+    const exits = await Promise.all(writers.map((w) => w.exited));
+
+    expect(exits.map((e) => [e.code, e.stderr])).toEqual([
+      [0, ''],
+      [0, ''],
+    ]);
+    const store = await openEmbeddedStore(file);
+    const index = await store.openIndex({ indexName: 'search-shared', kind: 'content', signal });
+    expect(await index.count(signal)).toBe(2 * 20 * 100);
+    expect(await store.getDocument('search-shared', 'x000019-0099')).toMatchObject({ batch: 19 });
+    expect(await store.getDocument('search-shared', 'y000019-0099')).toMatchObject({ batch: 19 });
+    await store.close();
+  }, 30_000);
+
   it('refuses a garbage file with STORE_CORRUPT and leaves it byte-for-byte untouched', async () => {
     using dir = createTempDir();
     const file = join(dir.path, 'not-a-store.db');

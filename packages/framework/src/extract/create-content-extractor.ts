@@ -27,7 +27,7 @@ export const DEFAULT_MAX_TEXT_LENGTH = 1_000_000;
 
 /** Limits that may differ per connector (the rest of the extractor is shared). */
 export interface ExtractionOverrides {
-  /** Largest file in bytes; `0` disables the size check. @default 10485760 */
+  /** Largest file in bytes, in every mode (the Python service skips it in service mode); `0` disables it. @default 10485760 */
   readonly maxFileSize?: number;
   /** Cap of extracted text in characters; longer text is cut and flagged `truncated`. @default 1000000 */
   readonly maxTextLength?: number;
@@ -158,7 +158,11 @@ export function createContentExtractor(options: ContentExtractorOptions): Config
           : new AbortError('Text extraction was aborted', { cause: error });
       }
       if (isAbortLike(error)) throw new AbortError('Text extraction was aborted', { cause: error });
-      const reason = `could not download "${content.filename}": ${error instanceof Error ? error.message : String(error)}`;
+      const message = error instanceof Error ? error.message : String(error);
+      const reason =
+        path === undefined
+          ? `could not download "${content.filename}": ${message}`
+          : `could not extract text from "${content.filename}": ${message}`;
       logger.debug({ filename: content.filename, reason }, 'extraction failed');
       return { kind: 'failed', reason };
     } finally {

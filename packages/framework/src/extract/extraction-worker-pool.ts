@@ -80,6 +80,8 @@ export function resolveWorkerUrl(): URL {
     new URL('./extract-worker.js', import.meta.url),
     new URL('./extract/extract-worker.mjs', import.meta.url),
     new URL('../extract-worker.js', import.meta.url),
+    // A build that did not emit the worker entry, inside the workspace: use the source file.
+    new URL('../src/extract/extract-worker.mjs', import.meta.url),
   ];
   for (const url of candidates) if (existsSync(fileURLToPath(url))) return url;
   throw new Error(

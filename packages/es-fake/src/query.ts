@@ -517,6 +517,8 @@ export function compileLucene(
   let nextOp: 'and' | 'or' | 'not' = defaultAnd ? 'and' : 'or';
   for (const token of tokens) {
     if (token === 'AND' || token === '&&') {
+      const previous = parts[parts.length - 1];
+      if (previous !== undefined && previous.op === 'or') previous.op = 'and';
       nextOp = 'and';
       continue;
     }
@@ -568,8 +570,7 @@ export function compileLucene(
   return (doc, index) =>
     must.every((p) => p(doc, index)) &&
     !not.some((p) => p(doc, index)) &&
-    (should.length === 0 || must.length > 0 || should.some((p) => p(doc, index))) &&
-    (must.length === 0 || should.length === 0 || true);
+    (should.length === 0 || must.length > 0 || should.some((p) => p(doc, index)));
 }
 
 /** The item-level error cause for a search-phase failure (sort errors etc.). */

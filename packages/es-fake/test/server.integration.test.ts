@@ -1,6 +1,6 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEsFake, type EsFake } from './index.js';
+import { createEsFake, type EsFake } from '../src/index.js';
 
 describe('createEsFake basics through the v8 client', () => {
   let es: EsFake;
@@ -45,5 +45,125 @@ describe('createEsFake basics through the v8 client', () => {
     expect(re.statusCode).toBe(400);
     expect(re.body.error.type).toBe('illegal_argument_exception');
     expect(re.body.error.reason).toContain('unrecognized parameter: [bogus]');
+  });
+});
+
+describe('createEsFake options and transport details', () => {
+  it('answers as a 9.x cluster to the v8 client (compatible-with=8) and reports 9.x in info', async () => {
+    await using es = await createEsFake({ version: '9.1.0' });
+    const client = new Client({ node: es.url });
+    const info = await client.info();
+    expect(info.version.number).toBe('9.1.0');
+    expect((await client.index({ index: 'v9', id: '1', document: { a: 1 } })).result).toBe('created');
+    await client.close();
+  });
+
+  it('rejects the v9 client media type on an 8.x server', async () => {
+    await using es = await createEsFake();
+    const res = await fetch(`${es.url}/`, {
+      headers: { accept: 'application/vnd.elasticsearch+json; compatible-with=9' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-elastic-product')).toBe('Elasticsearch');
+    const body = (await res.json()) as { error: { type: string; caused_by: { reason: string } } };
+    expect(body.error.type).toBe('media_type_header_exception');
+    expect(body.error.caused_by.reason).toContain(
+      'Accept version must be either version 8 or 7, but found 9',
+    );
+  });
+
+  it('requires credentials once any are configured and answers the documented 401', async () => {
+    await using es = await createEsFake({
+      auth: { users: { elastic: 'changeme' }, apiKeys: { k1: { key: 's1' } } },
+    });
+    const anonymous = await fetch(`${es.url}/idx/_search`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toContain('ApiKey');
+    const body = (await anonymous.json()) as { error: { type: string; reason: string; header: unknown } };
+    expect(body.error.type).toBe('security_exception');
+    expect(body.error.reason).toBe('missing authentication credentials for REST request [/idx/_search]');
+    const basic = new Client({ node: es.url, auth: { username: 'elastic', password: 'changeme' } });
+    expect((await basic.security.authenticate()).username).toBe('elastic');
+    const wrong = new Client({ node: es.url, auth: { username: 'elastic', password: 'nope' } });
+    await expect(wrong.info()).rejects.toMatchObject({ statusCode: 401 });
+    const key = new Client({ node: es.url, auth: { apiKey: { id: 'k1', api_key: 's1' } } });
+    const me = await key.security.authenticate();
+    expect(me.authentication_type).toBe('api_key');
+    expect(me.api_key?.id).toBe('k1');
+    await Promise.all([basic.close(), wrong.close(), key.close()]);
+  });
+
+  it('keeps secrets out of error bodies for bad API keys', async () => {
+    await using es = await createEsFake({ auth: { apiKeys: { k1: { key: 'top-secret' } } } });
+    const res = await fetch(`${es.url}/`, {
+      headers: { authorization: `ApiKey ${Buffer.from('k1:top-secretX').toString('base64')}` },
+    });
+    expect(res.status).toBe(401);
+    expect(await res.text()).not.toContain('top-secret');
+  });
+
+  it('emulates the default search pipeline on bulk (attachment to body, meta fields removed)', async () => {
+    await using es = await createEsFake();
+    const client = new Client({ node: es.url });
+    const res = await client.bulk({
+      pipeline: 'search-default-ingestion',
+      operations: [
+        { index: { _index: 'content', _id: '1' } },
+        {
+          title: 'a',
+          _attachment: Buffer.from('  hello \n\n world ').toString('base64'),
+          _extract_binary_content: true,
+          _reduce_whitespace: true,
+          _run_ml_inference: false,
+        },
+        { index: { _index: 'content', _id: '2', pipeline: 'missing-pipeline' } },
+        { title: 'b' },
+      ],
+    });
+    expect(res.errors).toBe(true);
+    expect(res.items[1]?.index?.error?.reason).toBe('pipeline with id [missing-pipeline] does not exist');
+    expect(es.state.document('content', '1')?._source).toEqual({ title: 'a', body: 'hello world' });
+    await client.close();
+  });
+
+  it('accepts gzip request bodies, applies filter_path and records requests per API', async () => {
+    await using es = await createEsFake();
+    const client = new Client({ node: es.url, compression: true });
+    await client.index({ index: 'gz', id: '1', document: { a: 'x'.repeat(2000) }, refresh: true });
+    const filtered = await client.search({ index: 'gz', filter_path: 'hits.hits._id' });
+    expect(filtered).toEqual({ hits: { hits: [{ _id: '1' }] } });
+    expect(es.state.counters()).toMatchObject({ index: 1, search: 1 });
+    expect(es.state.requests.map((r) => `${r.method} ${r.api ?? '-'} ${r.status}`)).toEqual([
+      'PUT index 201',
+      'GET search 200',
+    ]);
+    await client.close();
+  });
+
+  it('makes unrefreshed writes visible to search after the periodic refresh interval', async () => {
+    let now = 1_000_000;
+    await using es = await createEsFake({ now: () => now, refreshIntervalMs: 1000 });
+    const client = new Client({ node: es.url });
+    await client.index({ index: 'periodic', id: '1', document: { a: 1 } });
+    expect((await client.count({ index: 'periodic' })).count).toBe(0);
+    now += 1000;
+    expect((await client.count({ index: 'periodic' })).count).toBe(1);
+    await client.close();
+  });
+
+  it('answers unsupported real features with a loud fake: unsupported error', async () => {
+    await using es = await createEsFake();
+    const client = new Client({ node: es.url });
+    await client.indices.create({ index: 'agg' });
+    const err = await client
+      .search({ index: 'agg', aggs: { x: { terms: { field: 'a' } } } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(errors.ResponseError);
+    expect((err as errors.ResponseError).body.error.reason).toMatch(/^fake: unsupported/);
+    const api = await client.indices.getIndexTemplate({ name: 'x' }).catch((e: unknown) => e);
+    expect((api as errors.ResponseError).body.error.reason).toMatch(
+      /^fake: unsupported API \[indices.get_index_template\]/,
+    );
+    await client.close();
   });
 });

@@ -26,27 +26,49 @@ export async function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Pr
   }
 }
 
+/** The next result of `iterator`, or an AbortError as soon as `signal` aborts (listener removed after each call). */
+function nextOrAbort<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
+  return new Promise<IteratorResult<T>>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(new AbortError('The sync was aborted', { cause: signal.reason }));
+      return;
+    }
+    const onAbort = () => reject(new AbortError('The sync was aborted', { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    iterator.next().then(
+      (result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
 /**
  * Iterates `iterable`, stopping with an AbortError as soon as `signal` aborts, even when the producer is
  * stuck in an await that ignores the signal (the producer is then told to return, without waiting).
+ * Memory stays flat however long the iteration (no race against a long-lived promise).
  */
 export async function* abortable<T>(iterable: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
   const iterator = iterable[Symbol.asyncIterator]();
-  const abort = abortPromise(signal);
   let finished = false;
   try {
     for (;;) {
-      const next = iterator.next();
-      next.catch(() => undefined);
-      const result = await Promise.race([next, abort.promise]);
+      const result = await nextOrAbort(iterator, signal);
       if (result.done) {
         finished = true;
         return;
       }
       yield result.value;
     }
+  } catch (error) {
+    finished = !signal.aborted;
+    throw error;
   } finally {
-    abort.dispose();
     if (!finished) {
       const closing = iterator.return?.();
       if (closing) {

@@ -41,7 +41,7 @@ export function openScratchTable(options: { dir: string; key: string; fresh: boo
   const path = join(options.dir, `sync-scratch-${safeKey}.sqlite`);
   if (options.fresh) removeFiles(path);
   const db = new DatabaseSync(path);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = FILE;');
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;');
   db.exec(
     'CREATE TABLE IF NOT EXISTS existing (id TEXT PRIMARY KEY, ts TEXT, seen INTEGER NOT NULL DEFAULT 0);' +
       'CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);',

@@ -331,6 +331,10 @@ function withoutPaging<T extends { limit: number; offset: number }>(params: T): 
 }
 
 function validateBody(operation: SinkOperation): string | undefined {
+  const op: unknown = operation.op;
+  if (op !== 'index' && op !== 'update' && op !== 'delete') {
+    return `unknown operation ${JSON.stringify(op)} (expected index, update or delete)`;
+  }
   if (operation.op === 'delete') return undefined;
   const document: unknown = operation.document;
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {

@@ -61,6 +61,7 @@ describe('EmbeddedIndexWriter', () => {
       { op: 'index', id: 'big', document: { size: 10n } },
       { op: 'index', id: '', document: { title: 'no id' } },
       { op: 'index', id: 'x'.repeat(513), document: { title: 'long id' } },
+      { op: 'create', id: 'odd', document: { title: 'unknown op' } },
     ] as unknown as SinkOperation[];
 
     const outcome = await writer.write(operations, signal);
@@ -71,6 +72,7 @@ describe('EmbeddedIndexWriter', () => {
       ['big', 'field "size" is a bigint, not JSON', 400],
       ['', 'the document id must be a non-empty string', 400],
       ['x'.repeat(513), 'the document id is longer than 512 bytes', 400],
+      ['odd', 'unknown operation "create" (expected index, update or delete)', 400],
     ]);
     expect(await writer.count(signal)).toBe(1);
   });
@@ -142,6 +144,9 @@ describe('EmbeddedIndexWriter', () => {
     await using temp = await createTempStore();
     const writer = await temp.store.openIndex({ indexName: 'search-docs', kind: 'content', signal });
     await temp.store.close();
-    await expect(writer.count(signal)).rejects.toThrow(/is closed; open the store again/);
+    await expect(writer.count(signal)).rejects.toMatchObject({
+      code: 'SINK_FAILED',
+      message: expect.stringContaining('is closed; open the store again'),
+    });
   });
 });

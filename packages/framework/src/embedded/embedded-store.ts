@@ -13,6 +13,7 @@ import type { JsonObject, JsonValue } from '../document/json.js';
 import { throwIfAborted } from '../errors/abort-error.js';
 import { ConfigError } from '../errors/config-error.js';
 import { ConnectorError } from '../errors/connector-error.js';
+import { SinkError } from '../errors/sink-error.js';
 import type { Logger } from '../logging/logger.js';
 import { noopLogger } from '../logging/logger.js';
 import type { BatchOutcome, IndexWriter, OpenIndexOptions, Sink } from '../sink/sink.js';
@@ -173,9 +174,10 @@ export class EmbeddedStore implements Sink, ControlPlane {
 
   // ---------------------------------------------------------------- plumbing
 
-  #open(): DatabaseSync {
+  #open(sink = false): DatabaseSync {
     if (this.#db === undefined) {
-      throw new ConnectorError('INTERNAL', `[embedded-store] ${this.path} is closed; open the store again`);
+      const message = `[embedded-store] ${this.path} is closed; open the store again`;
+      throw sink ? new SinkError(message) : new ConnectorError('INTERNAL', message);
     }
     return this.#db;
   }
@@ -190,7 +192,7 @@ export class EmbeddedStore implements Sink, ControlPlane {
     return Promise.resolve().then(() => {
       throwIfAborted(signal);
       try {
-        return body(this.#open());
+        return body(this.#open(sink));
       } catch (error) {
         throw toStoreError(error, { path: this.path, action, sink });
       }
@@ -199,7 +201,7 @@ export class EmbeddedStore implements Sink, ControlPlane {
 
   #runOnDocuments<T>(action: string, body: (table: DocumentTable) => T): T {
     try {
-      this.#open();
+      this.#open(true);
       return body(this.#documents);
     } catch (error) {
       throw toStoreError(error, { path: this.path, action, sink: true });

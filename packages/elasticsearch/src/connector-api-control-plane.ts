@@ -17,8 +17,8 @@ import {
   type Versioned,
 } from '@connectors/framework';
 import { isIndexNotFound, paginateWithPit } from './paginate-with-pit.js';
-import { planConnectorPreparation, toConnectorFeatures } from './plan-connector-preparation.js';
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry-policy.js';
+import { planConnectorPreparation, sameJson, toConnectorFeatures } from './plan-connector-preparation.js';
+import { DEFAULT_RETRY_POLICY, isRejectedUnapplied, withRetry, type RetryPolicy } from './retry-policy.js';
 import { errorStatus } from './to-elasticsearch-error.js';
 import { toConnectorDoc, toSyncJobDoc } from './to-connector-doc.js';
 
@@ -104,10 +104,16 @@ export function createConnectorApiControlPlane(
   const pageSize = options.pageSize ?? 100;
   const logger = options.logger ?? noopLogger;
 
-  const call = <T>(action: string, signal: AbortSignal, fn: () => Promise<T>): Promise<T> =>
+  const call = <T>(
+    action: string,
+    signal: AbortSignal,
+    fn: () => Promise<T>,
+    retryIf?: (error: ConnectorError) => boolean,
+  ): Promise<T> =>
     withRetry(action, fn, {
       policy,
       signal,
+      ...(retryIf ? { retryIf } : {}),
       onRetry: ({ attempt, delayMs, error }) =>
         logger.warn({ attempt, delayMs, error: error.message }, `Retrying: ${action}`),
     });
@@ -119,8 +125,13 @@ export function createConnectorApiControlPlane(
     signal: AbortSignal,
     body?: Record<string, unknown>,
   ): Promise<T> =>
-    call(action, signal, () =>
-      client.transport.request<T>({ method, path, ...(body === undefined ? {} : { body }) }, { signal }),
+    call(
+      action,
+      signal,
+      () =>
+        client.transport.request<T>({ method, path, ...(body === undefined ? {} : { body }) }, { signal }),
+      // A POST creates something: repeat it only when the cluster proved it did not apply it.
+      method === 'POST' ? isRejectedUnapplied : undefined,
     );
 
   function toVersioned<T>(raw: RawDoc, map: (source: Record<string, unknown>) => T): Versioned<T> {
@@ -178,6 +189,9 @@ export function createConnectorApiControlPlane(
         return 'ok';
       } catch (error) {
         if (errorStatus(causeOf(error)) !== 409) throw error;
+        // A retried write that had in fact been applied conflicts with itself: that is a success.
+        const now = await readConnector(id, signal);
+        if (now && sameJson(now._source, document)) return 'ok';
         if (ifVersion !== undefined) return 'conflict';
         if (attempt >= 3) return 'conflict';
       }

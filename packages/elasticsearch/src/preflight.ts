@@ -115,8 +115,8 @@ function compare(a: { major: number; minor: number; patch: number }, b: typeof a
 }
 
 /**
- * Creates `.elastic-connectors-v1` and `.elastic-connectors-sync-jobs-v1` when neither they nor their
- * aliases exist (spec framework 5.1 step 5; the cluster's templates supply mappings and aliases).
+ * Creates `.elastic-connectors-v1` and `.elastic-connectors-sync-jobs-v1` (with their aliases) when the
+ * aliases do not exist (spec framework 5.1 step 5; the cluster's templates supply the mappings).
  */
 export async function ensureSystemIndices(
   client: Client,
@@ -134,11 +134,14 @@ export async function ensureSystemIndices(
     try {
       await withRetry(
         `Creating [${alias}-v1]`,
-        () => client.indices.create({ index: `${alias}-v1` }, { signal }),
-        {
-          policy,
-          signal,
-        },
+        () =>
+          client.indices.create(
+            // The cluster's connector templates supply mappings and the alias; naming the alias too keeps
+            // it right where no template applies.
+            { index: `${alias}-v1`, aliases: { [alias]: { is_hidden: true } } },
+            { signal },
+          ),
+        { policy, signal },
       );
     } catch (error) {
       const body = (error as { cause?: { body?: { error?: { type?: unknown } } } }).cause?.body;
@@ -152,11 +155,19 @@ export interface PreflightOptions extends WaitOptions {
   readonly stackVersion?: string;
   readonly allowVersionMismatch?: boolean;
   readonly policy?: RetryPolicy;
+  /**
+   * Create the two connector indices when missing (the Python service's step 5). Off by default: from 8.12
+   * the cluster creates them on first write from its built-in templates (right mappings and aliases), and
+   * every read here treats a missing index as empty.
+   * @default false
+   */
+  readonly createSystemIndices?: boolean;
 }
 
 /**
- * The start-up checks of the service (spec framework 5.1): wait for the cluster, check its version, create
- * the system indices. Throws a ConnectorError naming the cause; returns the cluster info.
+ * The start-up checks of the service (spec framework 5.1): wait for the cluster, check its version, and
+ * (with `createSystemIndices`) create the connector indices. Throws a ConnectorError naming the cause;
+ * returns the cluster info.
  */
 export async function preflight(client: Client, options: PreflightOptions): Promise<ClusterInfo> {
   const logger = options.logger ?? noopLogger;
@@ -171,9 +182,11 @@ export async function preflight(client: Client, options: PreflightOptions): Prom
     { version: info.version, flavor: info.buildFlavor, cluster: info.clusterName },
     'Connected to Elasticsearch',
   );
-  await ensureSystemIndices(client, {
-    signal: options.signal,
-    ...(options.policy ? { policy: options.policy } : {}),
-  });
+  if (options.createSystemIndices) {
+    await ensureSystemIndices(client, {
+      signal: options.signal,
+      ...(options.policy ? { policy: options.policy } : {}),
+    });
+  }
   return info;
 }

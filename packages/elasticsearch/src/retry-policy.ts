@@ -49,7 +49,13 @@ export type OnRetry = (info: { attempt: number; delayMs: number; error: Connecto
 export async function withRetry<T>(
   action: string,
   call: () => Promise<T>,
-  options: { policy: RetryPolicy; signal: AbortSignal; onRetry?: OnRetry },
+  options: {
+    policy: RetryPolicy;
+    signal: AbortSignal;
+    onRetry?: OnRetry;
+    /** Narrows which transient failures are retried (e.g. only those that prove nothing was applied). */
+    retryIf?: (error: ConnectorError) => boolean;
+  },
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     throwIfAborted(options.signal);
@@ -57,13 +63,23 @@ export async function withRetry<T>(
       return await call();
     } catch (raw) {
       const error = toElasticsearchError(raw, action);
-      if (!isTransient(error) || attempt > options.policy.maxRetries || options.signal.aborted) throw error;
+      const retry = isTransient(error) && (options.retryIf?.(error) ?? true);
+      if (!retry || attempt > options.policy.maxRetries || options.signal.aborted) throw error;
       const retryAfter = RateLimitError.isInstance(error) ? error.retryAfterMs : undefined;
       const delayMs = backoffDelay(options.policy, attempt, retryAfter);
       options.onRetry?.({ attempt, delayMs, error });
       await sleep(delayMs, options.signal);
     }
   }
+}
+
+/**
+ * True for failures after which a non-idempotent request (creating a job) certainly was not applied:
+ * 429 and 503 answers. Connection drops and timeouts may hide an applied request, so they are not repeated.
+ */
+export function isRejectedUnapplied(error: ConnectorError): boolean {
+  if (error.code === 'RATE_LIMITED') return true;
+  return (error as { status?: number }).status === 503;
 }
 
 /** True for failures worth repeating against Elasticsearch (never 409, auth or client errors). */

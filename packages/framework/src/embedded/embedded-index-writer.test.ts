@@ -1,3 +1,4 @@
+import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import type { SinkOperation } from '../sink/sink.js';
 import { createTempStore } from './fixtures/temp-store.js';
@@ -91,6 +92,23 @@ describe('EmbeddedIndexWriter', () => {
       expect.objectContaining({ name: 'one', kind: 'content', count: 0 }),
       expect.objectContaining({ name: 'two', kind: 'content', count: 1 }),
     ]);
+  });
+
+  it('deletes an index with its documents and full text, leaving the others', async () => {
+    await using temp = await createTempStore();
+    await temp.store.putDocuments('doomed', [{ id: 'a', document: { title: 'needle' } }]);
+    await temp.store.putDocuments('kept', [{ id: 'a', document: { title: 'needle' } }]);
+
+    expect(await temp.store.deleteIndex('doomed')).toBe(true);
+    expect(await temp.store.deleteIndex('doomed')).toBe(false);
+
+    expect((await temp.store.listIndices()).map((index) => index.name)).toEqual(['kept']);
+    expect(await temp.store.getDocument('doomed', 'a')).toBeUndefined();
+    await expect(temp.store.search('doomed', 'needle')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await temp.store.search('kept', 'needle')).hits.map((hit) => hit.id)).toEqual(['a']);
+    const raw = new DatabaseSync(temp.file, { readOnly: true });
+    expect(raw.prepare('SELECT count(*) AS n FROM documents_fts').get()).toEqual({ n: 1 });
+    raw.close();
   });
 
   it('streams 10,000 existing ids in id order with their timestamps', async () => {

@@ -15,6 +15,8 @@ export interface DropboxClientOptions {
   readonly hosts?: { readonly api?: string; readonly content?: string; readonly oauth?: string };
   /** Upper bound of one call, retries included. @default 120000 */
   readonly timeoutMs?: number;
+  /** Aborts every call (the instance's lifetime). */
+  readonly signal?: AbortSignal;
 }
 
 /** Per-call options the SDK route methods take. */
@@ -143,7 +145,8 @@ export function createDropboxClient(options: DropboxClientOptions): DropboxClien
   };
 
   return {
-    async call(kind, what, run, signal) {
+    async call(kind, what, run, callSignal) {
+      const signal = options.signal ? AbortSignal.any([callSignal, options.signal]) : callSignal;
       const callOptions: CallOptions = { signal, timeout: timeoutMs };
       await ensureToken(signal, false);
       try {

@@ -1,5 +1,6 @@
 import type { team, users } from 'dropbox';
 import {
+  AbortError,
   ConfigError,
   UpstreamError,
   defineSource,
@@ -70,7 +71,9 @@ export function createDropboxInstance(
   options: DropboxInstanceOptions = {},
 ): SourceInstance {
   ctx.registerSecrets([config.app_key, config.app_secret, config.refresh_token]);
+  const lifetime = new AbortController();
   const client = createDropboxClient({
+    signal: AbortSignal.any([ctx.signal, lifetime.signal]),
     appKey: config.app_key,
     appSecret: config.app_secret,
     refreshToken: config.refresh_token,
@@ -187,6 +190,7 @@ export function createDropboxInstance(
     },
     async close() {
       session = undefined;
+      lifetime.abort(new AbortError('[dropbox] The source instance was closed'));
     },
   };
 }

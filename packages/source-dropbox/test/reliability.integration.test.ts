@@ -3,6 +3,7 @@ import {
   ConnectorError,
   UpstreamError,
   clearRegisteredSecrets,
+  isAbortLike,
   type JsonValue,
   type ListingEvent,
   type SourceDocument,
@@ -161,5 +162,17 @@ describe('reliability against the simulator', () => {
     const error = await instance.check(AbortSignal.timeout(5000)).catch((e: unknown) => e);
     expect(ConnectorError.isInstance(error)).toBe(true);
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('aborts calls once the instance is closed', async () => {
+    await using sim = await createDropboxSimulator({ seed: 38, size: 'small', latencyMs: 200 });
+    const instance = instanceFor(sim);
+    const pending = instance.check(AbortSignal.timeout(10_000)).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await instance.close();
+    const error = await pending;
+    expect(isAbortLike(error)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(150);
   });
 });

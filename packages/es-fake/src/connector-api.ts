@@ -249,7 +249,9 @@ export function listConnectors(req: EsRequest, ctx: FakeContext): EsResponse {
   const index = ctx.store.indices.get('.elastic-connectors-v1');
   if (index === undefined) return { body: { count: 0, results: [] } };
   const re = query === undefined ? undefined : wildcardRegExp(`*${query}*`, true);
-  const matched = [...index.docs.values()].filter((d) => {
+  // Listing is a search: it sees refreshed documents only (API writes refresh; direct writes within 1s).
+  ctx.store.prepareRead([index]);
+  const matched = [...index.visible.values()].filter((d) => {
     const s = d.source;
     if (s.deleted === true && !includeDeleted) return false;
     if (indexNames !== undefined && !indexNames.includes(String(s.index_name))) return false;
@@ -274,9 +276,10 @@ export function listConnectors(req: EsRequest, ctx: FakeContext): EsResponse {
 export function deleteConnector(req: EsRequest, ctx: FakeContext): EsResponse {
   req.requireCluster(['manage_connector']);
   const id = req.part('connector_id');
-  const doc = liveConnector(ctx, id);
-  const index = connectorsIndex(ctx);
   const hard = !softDeletes(ctx) || req.flag('hard');
+  // A soft-deleted connector can still be purged with hard=true.
+  const doc = liveConnector(ctx, id, hard);
+  const index = connectorsIndex(ctx);
   if (hard) index.remove(id);
   else index.update(id, { doc: { deleted: true } });
   ctx.store.refresh([index]);

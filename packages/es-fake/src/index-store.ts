@@ -539,7 +539,12 @@ export class IndexStore {
       const index = new IndexData(
         def.index,
         this.newId(22),
-        { 'index.hidden': 'true', 'index.auto_expand_replicas': '0-1', 'index.number_of_shards': '1' },
+        {
+          'index.hidden': 'true',
+          'index.auto_expand_replicas': '0-1',
+          'index.number_of_shards': '1',
+          'index.refresh_interval': '1s',
+        },
         structuredClone(def.mappings),
         this.now(),
       );

@@ -161,7 +161,9 @@ export function listSyncJobs(req: EsRequest, ctx: FakeContext): EsResponse {
   }
   const index = ctx.store.indices.get('.elastic-connectors-sync-jobs-v1');
   if (index === undefined) return { body: { count: 0, results: [] } };
-  const matched = [...index.docs.values()].filter((d) => {
+  // Listing is a search: it sees refreshed documents only (API writes refresh; direct writes within 1s).
+  ctx.store.prepareRead([index]);
+  const matched = [...index.visible.values()].filter((d) => {
     const s = d.source;
     const c = isPlainObject(s.connector) ? s.connector : {};
     if (connectorId !== undefined && c.id !== connectorId) return false;
@@ -214,7 +216,19 @@ export function claimSyncJob(req: EsRequest, ctx: FakeContext): EsResponse {
     last_seen: now,
     worker_hostname: body.worker_hostname,
   };
-  if (body.sync_cursor !== undefined) patch.connector = { sync_cursor: body.sync_cursor };
+  if (body.sync_cursor !== undefined) {
+    // The cursor replaces the previous one (a merge would keep stale keys).
+    const current = job(ctx, id);
+    const connector = isPlainObject(current.source.connector)
+      ? structuredClone(current.source.connector)
+      : {};
+    connector.sync_cursor = body.sync_cursor;
+    patch.connector = connector;
+    const index = syncJobsIndex(ctx);
+    index.put(id, { ...structuredClone(current.source), ...patch });
+    ctx.store.refresh([index]);
+    return { body: { result: 'updated' } };
+  }
   return patchJob(ctx, id, patch);
 }
 

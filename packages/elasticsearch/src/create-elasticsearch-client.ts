@@ -76,6 +76,7 @@ export function createElasticsearchClient(
   if (apiKey) auth = { apiKey };
   else if (settings.username) auth = { username: settings.username, password: settings.password ?? '' };
 
+  // As the Python service: `ssl` turns the certificate options on; without it the platform defaults apply.
   let tls: TlsConnectionOptions | undefined;
   const usesTls = nodes.some((url) => url?.protocol === 'https:');
   if (usesTls && ssl) {
@@ -89,8 +90,6 @@ export function createElasticsearchClient(
         ]);
       }
     }
-  } else if (usesTls && !ssl) {
-    tls = { rejectUnauthorized: false };
   }
 
   const role = options.role ?? 'service';

@@ -740,6 +740,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncResult> {
   }
 
   if (status !== 'completed') await run.settle();
+  // No checkpoint write may land after the caller clears the job's checkpoint.
+  else await run.tracker.idle(30_000);
   let total: number | null = null;
   if (run.writer && status !== 'canceled' && status !== 'suspended') {
     try {

@@ -53,7 +53,7 @@ async function buildBenchCorpus(): Promise<BenchFile[]> {
 export async function benchExtractionInProcess(): Promise<Record<string, unknown>> {
   const files = await buildBenchCorpus();
   const tempDir = await mkdtemp(join(tmpdir(), 'extract-bench-'));
-  const workers = availableParallelism();
+  const workers = Number(process.env['EXTRACT_BENCH_WORKERS'] ?? availableParallelism());
   const extractor = createContentExtractor({
     mode: 'in-process',
     tempDir,
@@ -72,6 +72,12 @@ export async function benchExtractionInProcess(): Promise<Record<string, unknown
 
     // Collect the corpus builders' garbage first (the runner starts node with --expose-gc).
     (globalThis as { gc?: () => void }).gc?.();
+    // Baseline: the event-loop delay of an idle main thread on this machine right now (a loaded shared
+    // machine delays timers by itself; extraction should add nothing to that).
+    const baseline = monitorEventLoopDelay({ resolution: 5 });
+    baseline.enable();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    baseline.disable();
     const histogram = monitorEventLoopDelay({ resolution: 5 });
     const bytes = files.reduce((sum, file) => sum + file.data.byteLength, 0);
     const kinds = new Map<ExtractionResult['kind'], number>();
@@ -112,6 +118,8 @@ export async function benchExtractionInProcess(): Promise<Record<string, unknown
       eventLoopMaxDelayMs: round(histogram.max / 1e6),
       eventLoopP99DelayMs: round(histogram.percentile(99) / 1e6),
       eventLoopTargetMs: 100,
+      idleBaselineMaxDelayMs: round(baseline.max / 1e6),
+      idleBaselineP99DelayMs: round(baseline.percentile(99) / 1e6),
       // Share of the run the main thread was busy (0..1): low means delays come from a loaded machine, not from extraction.
       mainThreadUtilization: round(utilization.utilization, 3),
       loadAverage1m: round(loadavg()[0] ?? 0, 2),

@@ -1,12 +1,27 @@
 // Worker-thread entry of the in-process extraction pool. Plain JavaScript so it runs unchanged from `src`
 // (vitest) and from `dist` (tsup copies it as its own entry); it imports only npm libraries and its siblings.
+import { readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { parentPort } from 'node:worker_threads';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import { extractText } from './extract-formats.mjs';
 import { normalizeText } from './normalize-text.mjs';
 
 if (parentPort === null) throw new Error('extract-worker.mjs must run in a worker thread');
 const port = parentPort;
+
+// Lower this thread's scheduling priority (Linux: a thread is a task with its own nice value, and
+// /proc/thread-self names its id) so that on a busy machine the main thread's heartbeats and I/O win
+// the CPU over text extraction. Elsewhere this is a no-op.
+const nice = typeof workerData?.nice === 'number' ? workerData.nice : 0;
+if (nice > 0) {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, nice);
+  } catch {
+    // not Linux, or not permitted: keep the inherited priority
+  }
+}
 
 /**
  * @typedef {{ id: number, path: string, ext: string, reduceWhitespace: boolean, maxTextLength: number, memoryMb: number }} Task

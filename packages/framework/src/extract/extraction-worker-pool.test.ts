@@ -1,3 +1,5 @@
+import { getEventListeners } from 'node:events';
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +54,39 @@ describe('createExtractionWorkerPool', () => {
       await pool.close();
     }
   });
+
+  it('leaves no abort listener behind on a signal shared by many files', async () => {
+    const pool = createExtractionWorkerPool({ size: 2 });
+    try {
+      const signal = new AbortController().signal;
+      await Promise.all(Array.from({ length: 20 }, () => pool.run(task(textPath, '.txt'), signal)));
+      expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'runs its worker threads at a lower priority (nice 10) than the main thread',
+    async () => {
+      const niceOf = (task: string): number => {
+        const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      };
+      const before = new Set(readdirSync('/proc/self/task'));
+      const pool = createExtractionWorkerPool({ size: 1 });
+      try {
+        await pool.run(task(textPath, '.txt'), new AbortController().signal);
+        const niceValues = readdirSync('/proc/self/task')
+          .filter((id) => !before.has(id))
+          .map(niceOf);
+        expect(niceValues).toContain(10);
+        expect(niceOf(String(process.pid))).toBe(0);
+      } finally {
+        await pool.close();
+      }
+    },
+  );
 
   it('fails a file past its time cap, terminates the worker and serves the next file with a new one', async () => {
     const pool = createExtractionWorkerPool({ size: 1 });

@@ -18,6 +18,11 @@ export interface ExtractionWorkerPoolOptions {
   readonly perFileMemoryMb?: number;
   /** The worker entry; found next to this module (src) or in the build output (dist) when omitted. */
   readonly workerUrl?: URL;
+  /**
+   * Nice value of the worker threads on Linux (0-19): extraction yields the CPU to the main thread's
+   * heartbeats and I/O on a busy machine. `0` keeps the process's priority. @default 10
+   */
+  readonly workerNice?: number;
   /** A worker idle this long is stopped (its parsers' memory returns to the system); `0` keeps workers. @default 60000 */
   readonly idleTimeoutMs?: number;
 }
@@ -96,6 +101,7 @@ export function createExtractionWorkerPool(options: ExtractionWorkerPoolOptions 
   const memoryMb = Math.max(32, options.perFileMemoryMb ?? 512);
   const workerUrl = options.workerUrl ?? resolveWorkerUrl();
   const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  const nice = Math.min(19, Math.max(0, Math.floor(options.workerNice ?? 10)));
   const slots: Slot[] = Array.from({ length: size }, () => ({
     worker: undefined,
     idleTimer: undefined,
@@ -114,6 +120,7 @@ export function createExtractionWorkerPool(options: ExtractionWorkerPoolOptions 
       },
       stdout: true,
       stderr: true,
+      workerData: { nice },
     });
     // Libraries print warnings; a library must not write to the host's console.
     worker.stdout.resume();

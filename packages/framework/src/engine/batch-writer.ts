@@ -108,8 +108,22 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
     inFlight.add(promise);
   };
 
+  let queued = 0;
+  const RESOLVED = Promise.resolve();
+
   return {
     add(item) {
+      // Fast path: nothing queued ahead and the item does not fill the batch, so no await is needed.
+      if (
+        queued === 0 &&
+        current.length + 1 < options.maxOperations &&
+        currentBytes + item.bytes < options.maxBytes
+      ) {
+        current.push(item);
+        currentBytes += item.bytes;
+        return RESOLVED;
+      }
+      queued += 1;
       return serialized(async () => {
         if (
           current.length > 0 &&
@@ -120,15 +134,23 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
         current.push(item);
         currentBytes += item.bytes;
         if (current.length >= options.maxOperations || currentBytes >= options.maxBytes) await flush();
+      }).finally(() => {
+        queued -= 1;
       });
     },
     flushPending() {
-      return serialized(flush);
+      queued += 1;
+      return serialized(flush).finally(() => {
+        queued -= 1;
+      });
     },
     drain() {
+      queued += 1;
       return serialized(async () => {
         await flush();
         while (inFlight.size > 0) await raceAbort(Promise.all(inFlight), signal);
+      }).finally(() => {
+        queued -= 1;
       });
     },
     async settle(ms) {

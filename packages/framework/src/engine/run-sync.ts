@@ -234,6 +234,7 @@ class SyncRun {
   writer: IndexWriter | undefined;
   batches: BatchWriter | undefined;
   resumed = false;
+  indexWasEmpty = false;
 
   constructor(readonly options: RunSyncOptions) {
     const batchLimits = options.sink.batchLimits;
@@ -391,7 +392,7 @@ class SyncRun {
         await this.enqueue({ op: 'delete', id }, this.tracker.begin(), id.length + 32);
       return;
     }
-    const scratch = this.scratch;
+    const scratch = this.indexWasEmpty ? undefined : this.scratch;
     const denied = checkDocumentAccess(doc, this.options.dls ?? false);
     if (denied) {
       scratch?.markSeen(id);
@@ -487,6 +488,8 @@ class SyncRun {
     if (!resume) {
       const count = await scratch.load(this.writer!.existing(this.signal), this.signal);
       this.logger.debug({ existing: count }, 'Loaded the ids already in the index');
+      // An empty index (first sync): nothing to look up, nothing to mark, nothing to delete.
+      this.indexWasEmpty = count === 0;
     }
     return resume;
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEsFake, type EsFake } from '@connectors/es-fake';
-import { runJob } from '@connectors/framework';
+import { SuspendSignalReason, runJob } from '@connectors/framework';
 import { createSyntheticSource, type SyntheticSource } from '@connectors/framework/testing';
 import {
   createConnectorApiControlPlane,
@@ -56,25 +56,25 @@ async function setup(options: { accessControl?: boolean } = {}) {
     path: '/_connector/c1/_configuration',
     body: { values: { token: 'good-token', page_size: 10 } },
   });
-  const run = async (jobType: 'full' | 'access_control' = 'full') => {
-    const jobId = await controlPlane.createJob(
-      { connectorId: 'c1', jobType, triggerMethod: 'on_demand' },
-      signal,
-    );
-    const outcome = await runJob({
+  const runExisting = (jobId: string, runSignal: AbortSignal = signal) =>
+    runJob({
       controlPlane,
       jobId,
       sources: (type) => (type === source.definition.id ? source.definition : undefined),
       sink,
       workerHostname: 'worker-e2e',
-      signal,
+      signal: runSignal,
       scratchDir,
       statsIntervalMs: 20,
       pollIntervalMs: 20,
     });
-    return { jobId, outcome };
+  const createJob = (jobType: 'full' | 'access_control' = 'full') =>
+    controlPlane.createJob({ connectorId: 'c1', jobType, triggerMethod: 'on_demand' }, signal);
+  const run = async (jobType: 'full' | 'access_control' = 'full') => {
+    const jobId = await createJob(jobType);
+    return { jobId, outcome: await runExisting(jobId) };
   };
-  return { fake, source, run };
+  return { fake, source, run, createJob, runExisting };
 }
 
 function indexed(fake: EsFake): Record<string, unknown> {
@@ -213,5 +213,36 @@ describe('a full sync through the engine into Elasticsearch', () => {
       last_access_control_sync_status: 'completed',
       last_access_control_sync_error: null,
     });
+  });
+
+  it('resumes a suspended job from the checkpoint stored on the job and ends equal to the source', async () => {
+    const { fake, source, createJob, runExisting } = await setup();
+    corpus(source, 0, 60);
+    source.hangOnPage = 3;
+    const jobId = await createJob();
+    const shutdown = new AbortController();
+    const first = runExisting(jobId, shutdown.signal);
+    const jobDoc = () => fake.state.document('.elastic-connectors-sync-jobs', jobId)?._source;
+    const storedPage = () => {
+      const stored = (jobDoc()?.metadata as { checkpoint?: unknown } | undefined)?.checkpoint;
+      return typeof stored === 'string'
+        ? (JSON.parse(stored) as { checkpoint?: { page?: number } })
+        : undefined;
+    };
+    for (let i = 0; i < 300 && storedPage()?.checkpoint?.page !== 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(storedPage()).toEqual({ engine: 1, phase: 'full', checkpoint: { page: 2 } });
+    shutdown.abort(new SuspendSignalReason('SIGTERM'));
+    expect(await first).toMatchObject({ ran: true, status: 'suspended' });
+    expect(jobDoc()).toMatchObject({ status: 'suspended' });
+
+    source.hangOnPage = undefined;
+    const pagesBefore = source.pagesRead;
+    expect(await runExisting(jobId)).toMatchObject({ ran: true, status: 'completed' });
+    expect(source.pagesRead - pagesBefore).toBe(3);
+    const ids = Array.from({ length: 60 }, (_, i) => `item-${String(i).padStart(3, '0')}`);
+    expect(indexed(fake)).toEqual(expected(source, ids));
+    expect(jobDoc()).toMatchObject({ status: 'completed', total_document_count: 60, error: null });
   });
 });

@@ -51,6 +51,10 @@ export interface ContentExtractorOptions extends ExtractionOverrides {
   readonly perFileMemoryMb?: number;
   /** In-process: the worker entry, for bundlers that move this module away from `extract-worker.mjs`. */
   readonly workerUrl?: URL;
+  /** In-process: nice value of the worker threads on Linux (0 keeps the process priority). @default 10 */
+  readonly workerNice?: number;
+  /** In-process: a worker idle this long is stopped and its memory returned; `0` keeps workers. @default 60000 */
+  readonly workerIdleTimeoutMs?: number;
   /** Supported extensions (lower-case, with dot); defaults to the Python list, or to what in-process extraction reads. */
   readonly extensions?: ReadonlySet<string>;
   /** Debug lines about failed files (the job's warnings carry the reasons). @default noopLogger */
@@ -120,6 +124,8 @@ export function createContentExtractor(options: ContentExtractorOptions): Config
       ...(options.perFileTimeoutMs === undefined ? {} : { perFileTimeoutMs: options.perFileTimeoutMs }),
       ...(options.perFileMemoryMb === undefined ? {} : { perFileMemoryMb: options.perFileMemoryMb }),
       ...(options.workerUrl === undefined ? {} : { workerUrl: options.workerUrl }),
+      ...(options.workerNice === undefined ? {} : { workerNice: options.workerNice }),
+      ...(options.workerIdleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.workerIdleTimeoutMs }),
     }));
 
   async function extractWith(

@@ -23,6 +23,7 @@ import {
   type DropboxSharedLink,
 } from './map-entry.js';
 import { mapMembers, toSortedAcl, type DropboxMembers } from './map-members.js';
+import { PathIndex } from './path-index.js';
 
 /** Extensions worth downloading for extraction (the reference's Tika list, spec 7). */
 export const EXTRACTABLE_EXTENSIONS: ReadonlySet<string> = new Set([
@@ -82,26 +83,50 @@ export interface ListingContext {
 
 /** The stored incremental state (the `cursor` event's value). */
 interface ChangeState {
-  v: 1;
+  v: 2;
   account: string;
   path: string;
   dls: boolean;
   groups: boolean;
   /** Final `list_folder` cursor (a change cursor). */
   listCursor: string;
-  /** path_lower → id of every listed item (Dropbox `deleted` entries carry only a path). */
-  index: Record<string, string>;
+  /** Trie of path_lower → id of every listed item (Dropbox `deleted` entries carry only a path). */
+  index: JsonObject;
   /** Received file id → preview URL. */
   received: Record<string, string>;
   /** Shared folder id → {id of its folder, ACL digest} (DLS: re-shares are detected through these). */
   shared: Record<string, { id: string; acl: string }>;
 }
 
-/** Resume point of a listing. */
-interface Checkpoint extends Omit<ChangeState, 'listCursor'> {
+/** A stored resume point of a listing. */
+interface StoredCheckpoint extends Omit<ChangeState, 'listCursor'> {
   phase: 'files' | 'received';
   listCursor?: string;
   receivedCursor?: string;
+}
+
+/** The in-memory state of a running listing. */
+interface Work extends Omit<StoredCheckpoint, 'index'> {
+  index: PathIndex;
+}
+
+function toCheckpoint(work: Work): JsonValue {
+  return { ...work, index: work.index.toJSON() } as unknown as JsonValue;
+}
+
+function toChangeState(work: Work): JsonValue {
+  const state: ChangeState = {
+    v: 2,
+    account: work.account,
+    path: work.path,
+    dls: work.dls,
+    groups: work.groups,
+    listCursor: work.listCursor ?? '',
+    index: work.index.toJSON(),
+    received: work.received,
+    shared: work.shared,
+  };
+  return state as unknown as JsonValue;
 }
 
 function extensionOf(name: string): string {
@@ -304,14 +329,14 @@ async function* entriesPage(
   ctx: ListingContext,
   acls: AclResolver,
   entries: readonly DropboxEntry[],
-  state: Pick<ChangeState, 'index' | 'shared'>,
+  state: Pick<Work, 'index' | 'shared'>,
   signal: AbortSignal,
 ): AsyncGenerator<ListingEvent> {
   const live = entries.filter((e) => (e['.tag'] === 'file' || e['.tag'] === 'folder') && e.id);
   const resolved = ctx.dls ? await acls.resolve(live, signal) : undefined;
   for (const entry of live) {
     const id = entry.id as string;
-    if (entry.path_lower) state.index[entry.path_lower] = id;
+    if (entry.path_lower) state.index.set(entry.path_lower, id);
     let acl: string[] | undefined;
     if (resolved) {
       const value = resolved.get(id);
@@ -376,7 +401,7 @@ async function receivedFile(
 async function* receivedFiles(
   ctx: ListingContext,
   acls: AclResolver,
-  state: Checkpoint,
+  state: Work,
   known: Record<string, string> | undefined,
   signal: AbortSignal,
 ): AsyncGenerator<ListingEvent> {
@@ -409,7 +434,7 @@ async function* receivedFiles(
     }
     if (!page.cursor) break;
     state.receivedCursor = page.cursor;
-    yield checkpointEvent(state as unknown as JsonValue);
+    yield checkpointEvent(toCheckpoint(state));
     const next = page.cursor;
     page = await client.call(
       'member',
@@ -439,17 +464,19 @@ export async function* listAllEntries(
 ): AsyncGenerator<ListingEvent> {
   const acls = new AclResolver(ctx);
   const resumed = isCheckpoint(resume, ctx) ? resume : undefined;
-  const state: Checkpoint = resumed ?? {
-    v: 1,
-    account: ctx.session.accountId,
-    path: ctx.path,
-    dls: ctx.dls,
-    groups: ctx.includeGroups,
-    index: {},
-    received: {},
-    shared: {},
-    phase: 'files',
-  };
+  const state: Work = resumed
+    ? { ...resumed, index: PathIndex.fromJSON(resumed.index) }
+    : {
+        v: 2,
+        account: ctx.session.accountId,
+        path: ctx.path,
+        dls: ctx.dls,
+        groups: ctx.includeGroups,
+        index: new PathIndex(),
+        received: {},
+        shared: {},
+        phase: 'files',
+      };
   const { client } = ctx;
   if (state.phase === 'files') {
     const what = `list_folder at "${ctx.path || '/'}"`;
@@ -465,7 +492,7 @@ export async function* listAllEntries(
       yield* entriesPage(ctx, acls, page.entries as DropboxEntry[], state, signal);
       state.listCursor = page.cursor;
       if (!page.has_more) break;
-      yield checkpointEvent(state as unknown as JsonValue);
+      yield checkpointEvent(toCheckpoint(state));
       const next = page.cursor;
       page = await client.call(
         'member',
@@ -475,49 +502,26 @@ export async function* listAllEntries(
       );
     }
     state.phase = 'received';
-    yield checkpointEvent(state as unknown as JsonValue);
+    yield checkpointEvent(toCheckpoint(state));
   }
   yield* receivedFiles(ctx, acls, state, undefined, signal);
-  yield cursorEvent(toChangeState(state) as unknown as JsonValue);
+  yield cursorEvent(toChangeState(state));
 }
 
-function toChangeState(state: Checkpoint): ChangeState {
-  return {
-    v: 1,
-    account: state.account,
-    path: state.path,
-    dls: state.dls,
-    groups: state.groups,
-    listCursor: state.listCursor ?? '',
-    index: state.index,
-    received: state.received,
-    shared: state.shared,
-  };
-}
-
-function isCheckpoint(value: JsonValue | undefined, ctx: ListingContext): value is Checkpoint & JsonObject {
+function isCheckpoint(
+  value: JsonValue | undefined,
+  ctx: ListingContext,
+): value is StoredCheckpoint & JsonObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   return (
-    value.v === 1 &&
+    value.v === 2 &&
+    typeof value.index === 'object' &&
     (value.phase === 'files' || value.phase === 'received') &&
     value.account === ctx.session.accountId &&
     value.path === ctx.path &&
     value.dls === ctx.dls &&
     value.groups === ctx.includeGroups
   );
-}
-
-/** Ids under a deleted path (the path itself and everything below it), removed from the index. */
-function takeSubtree(index: Record<string, string>, pathLower: string): string[] {
-  const ids: string[] = [];
-  const prefix = `${pathLower}/`;
-  for (const [path, id] of Object.entries(index)) {
-    if (path === pathLower || path.startsWith(prefix)) {
-      ids.push(id);
-      delete index[path];
-    }
-  }
-  return ids;
 }
 
 /** An incremental listing from a stored change cursor: only the changes, deletions included. */
@@ -530,10 +534,10 @@ export async function* listChangedEntries(
   const acls = new AclResolver(ctx);
   const { client } = ctx;
   const what = `list_folder/continue at "${ctx.path || '/'}"`;
-  const work: Checkpoint = { ...state, phase: 'files' };
+  const work: Work = { ...state, index: PathIndex.fromJSON(state.index), phase: 'files' };
   // Paths by id, so that a moved item's old path does not delete it.
   const pathById = new Map<string, string>();
-  for (const [path, id] of Object.entries(work.index)) pathById.set(id, path);
+  for (const [path, id] of work.index.entries()) pathById.set(id, path);
 
   let page = await client.call(
     'member',
@@ -549,13 +553,13 @@ export async function* listChangedEntries(
     const deletions: string[] = [];
     for (const entry of entries) {
       if (entry['.tag'] === 'deleted' && entry.path_lower) {
-        for (const id of takeSubtree(work.index, entry.path_lower)) {
+        for (const id of work.index.takeSubtree(entry.path_lower)) {
           pathById.delete(id);
           if (!upserted.has(id)) deletions.push(id);
         }
       } else if (entry.id) {
         const old = pathById.get(entry.id);
-        if (old && old !== entry.path_lower) delete work.index[old];
+        if (old && old !== entry.path_lower) work.index.clear(old);
         if (entry.path_lower) pathById.set(entry.id, entry.path_lower);
       }
     }
@@ -581,14 +585,14 @@ export async function* listChangedEntries(
   yield* receivedFiles(ctx, acls, work, previous, signal);
   for (const id of Object.keys(previous)) if (!(id in work.received)) yield remove(id);
   delete work.receivedCursor;
-  yield cursorEvent(toChangeState(work) as unknown as JsonValue);
+  yield cursorEvent(toChangeState(work));
 }
 
 /** Re-emits the content of shared folders whose members changed (permissions are not list_folder changes). */
 async function* reshared(
   ctx: ListingContext,
   acls: AclResolver,
-  state: Checkpoint,
+  state: Work,
   signal: AbortSignal,
 ): AsyncGenerator<ListingEvent> {
   for (const [sid, known] of Object.entries(state.shared)) {
@@ -634,7 +638,7 @@ function parseChangeState(value: JsonValue, ctx: ListingContext): ChangeState {
     );
   }
   if (
-    state.v !== 1 ||
+    state.v !== 2 ||
     typeof state.listCursor !== 'string' ||
     !state.listCursor ||
     typeof state.index !== 'object'
@@ -653,7 +657,6 @@ function parseChangeState(value: JsonValue, ctx: ListingContext): ChangeState {
   }
   return {
     ...(state as ChangeState),
-    index: { ...state.index },
     received: { ...(state.received ?? {}) },
     shared: { ...(state.shared ?? {}) },
   };
@@ -667,7 +670,7 @@ export async function* listByRules(
 ): AsyncGenerator<ListingEvent> {
   const acls = new AclResolver(ctx);
   const seen = new Set<string>();
-  const state: Pick<ChangeState, 'index' | 'shared'> = { index: {}, shared: {} };
+  const state: Pick<Work, 'index' | 'shared'> = { index: new PathIndex(), shared: {} };
   for (const [index, rule] of rules.entries()) {
     const what = `search for advanced rule ${index} ("${rule.query}")`;
     let page = await ctx.client.call(
@@ -693,7 +696,7 @@ export async function* listByRules(
         entries.push(data);
       }
       yield* entriesPage(ctx, acls, entries, state, signal);
-      state.index = {};
+      state.index = new PathIndex();
       if (!page.has_more || !page.cursor) break;
       const next = page.cursor;
       page = await ctx.client.call(

@@ -119,7 +119,7 @@ const CONFIG_PROPS = [
   'validations',
   'value',
 ];
-const DISPLAYS = ['textbox', 'textarea', 'numeric', 'toggle', 'dropdown'];
+const DISPLAYS = ['text', 'textbox', 'textarea', 'numeric', 'toggle', 'dropdown'];
 const TYPES = ['str', 'int', 'list', 'bool'];
 
 function validateConfigEntry(key: string, entry: unknown): void {

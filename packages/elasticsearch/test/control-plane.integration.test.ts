@@ -225,4 +225,14 @@ describe('Connector API control plane against the fake', () => {
     expect(await controlPlane.hasLicense('gold', signal)).toBe(true);
     expect(await controlPlane.hasLicense('platinum', signal)).toBe(false);
   });
+
+  it('lists self-managed connectors by service type (worker mode)', async () => {
+    const { controlPlane, request } = await setup();
+    await request('PUT', '/_connector/c2', { index_name: 'search-c2', service_type: 'dropbox' });
+    await request('PUT', '/_connector/c3', { index_name: 'search-c3', service_type: 'files' });
+    const listed = await controlPlane.listConnectorsByServiceType(['files'], signal);
+    expect(listed.map((connector) => connector.id).sort()).toEqual(['c1', 'c3']);
+    expect(listed.every((connector) => /^\d+:\d+$/.test(connector.version))).toBe(true);
+    expect(await controlPlane.listConnectorsByServiceType([], signal)).toEqual([]);
+  });
 });

@@ -268,4 +268,34 @@ describe('Elasticsearch sink bulk writes', () => {
     expect((error as SinkError).message).toContain('rejected the credentials (401');
     expect(JSON.stringify((error as SinkError).toJSON())).not.toContain('c2VjcmV0LWtleS1pZDpzZWNyZXQ=');
   });
+
+  it('skips refresh on serverless, learned from GET /', async () => {
+    const server = await startScriptedEs((request) => {
+      if (request.path === '/' && request.method === 'GET') {
+        return {
+          status: 200,
+          body: { cluster_name: 's', version: { number: '8.11.0', build_flavor: 'serverless' } },
+        };
+      }
+      if (request.path === '/search-s/_count') return { status: 200, body: { count: 4 } };
+      return { status: 404, body: { error: { type: 'unexpected', reason: request.path }, status: 404 } };
+    });
+    closeServer = server.close;
+    const sink = createElasticsearchSink(createElasticsearchClient({ host: server.url }), { retry: FAST });
+    const writer = await sink.openIndex({ indexName: 'search-s', kind: 'access_control', signal });
+    await writer.refresh(signal);
+    expect(await writer.count(signal)).toBe(4);
+    expect(server.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'GET /',
+      'GET /search-s/_count',
+    ]);
+    expect(server.requests[1]?.query.get('ignore_unavailable')).toBe('true');
+  });
+
+  it('sends nothing for an empty batch', async () => {
+    const { sink, bulks } = await setup(() => ({ status: 500 }));
+    const writer = await sink.openIndex({ indexName: 'search-a', kind: 'content', signal });
+    expect(await writer.write([], signal)).toEqual({ indexed: 0, deleted: 0, volumeBytes: 0, failures: [] });
+    expect(bulks()).toHaveLength(0);
+  });
 });

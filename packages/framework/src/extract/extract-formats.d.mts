@@ -14,5 +14,5 @@ export declare function extractText(
   depth?: number,
   limits?: ExtractTextLimits,
 ): Promise<string>;
-/** Decodes text honouring a UTF-8 or UTF-16 byte-order mark. */
-export declare function decodeText(data: Uint8Array): string;
+/** Decodes text: byte-order mark, then the declared charset, then UTF-8 if valid, else Windows-1252. */
+export declare function decodeText(data: Uint8Array, declared?: string): string;

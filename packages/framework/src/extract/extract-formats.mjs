@@ -127,14 +127,14 @@ export async function extractText(data, ext, depth = 0, limits = {}) {
     case '.htm':
     case '.xhtml':
     case '.aspx':
-      return htmlToText(decodeText(data));
+      return htmlToText(decodeText(data, declaredCharset(data)));
     case '.eml':
       return extractEml(data, depth, limits);
     case '.msg':
       return extractMsg(data, depth, limits);
     case '.xml':
     case '.svg':
-      return extractXmlText(decodeText(data));
+      return extractXmlText(decodeText(data, declaredCharset(data)));
     default:
       throw new Error(`unsupported extension ${ext}`);
   }
@@ -175,15 +175,44 @@ async function checkUnpackedSize(data, max) {
 }
 
 /**
- * Decodes text honouring a UTF-8 or UTF-16 byte-order mark; invalid bytes become U+FFFD.
+ * Decodes text: a UTF-8 or UTF-16 byte-order mark wins, then the charset the document declares (HTML
+ * `<meta charset>`, XML `encoding=`), then UTF-8 when the bytes are valid UTF-8, else Windows-1252 (what
+ * spreadsheets and editors on Windows write).
  * @param {Uint8Array} data
+ * @param {string} [declared] charset declared by the document
  */
-export function decodeText(data) {
+export function decodeText(data, declared) {
+  if (data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) {
+    return new TextDecoder('utf-8').decode(data.subarray(3));
+  }
   if (data.length >= 2 && data[0] === 0xff && data[1] === 0xfe)
     return new TextDecoder('utf-16le').decode(data.subarray(2));
   if (data.length >= 2 && data[0] === 0xfe && data[1] === 0xff)
     return new TextDecoder('utf-16be').decode(data.subarray(2));
-  return new TextDecoder('utf-8', { ignoreBOM: false }).decode(data);
+  if (declared) {
+    try {
+      return new TextDecoder(declared).decode(data);
+    } catch {
+      // unknown label: fall through to detection
+    }
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(data);
+  } catch {
+    return new TextDecoder('windows-1252').decode(data);
+  }
+}
+
+/**
+ * The charset an HTML or XML document declares in its first 2 KiB, if any.
+ * @param {Uint8Array} data
+ */
+function declaredCharset(data) {
+  const head = new TextDecoder('latin1').decode(data.subarray(0, 2048));
+  const match =
+    /<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)/i.exec(head) ??
+    /<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)/i.exec(head);
+  return match?.[1];
 }
 
 /** @param {Buffer} data */

@@ -39,7 +39,13 @@ export async function runCommand(options: { config: string; logLevel?: LogLevel 
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  const runtime = await createRuntime(loaded, { logger, metrics, signal: startup.signal });
+  const runtime = await createRuntime(loaded, {
+    logger,
+    metrics,
+    signal: startup.signal,
+    statsIntervalMs: config.service.job_stats_interval * 1000,
+    cancelPollIntervalMs: config.service.job_cancel_poll_interval * 1000,
+  });
   let endpoint: HttpEndpoint | undefined;
   try {
     service = createConnectorService({

@@ -34,6 +34,17 @@ export const serviceSettingsSchema = z
       .pipe(z.enum(['trace', 'debug', 'info', 'warning', 'warn', 'error', 'critical', 'fatal']))
       .default('info'),
     fips_mode: z.boolean().default(false),
+    job_stats_interval: positiveSeconds
+      .default(10)
+      .describe('How often a running job writes its counters and heartbeat (s; our addition).'),
+    job_cancel_poll_interval: positiveSeconds
+      .default(5)
+      .describe('How often a running job checks for a cancelation request (s; our addition).'),
+    job_stale_after: positiveSeconds
+      .default(60)
+      .describe(
+        'A running job whose heartbeat is older than this (s) lost its worker: it is suspended and resumed from its checkpoint (our addition; the Python service fails it after 300 s).',
+      ),
     data_dir: z
       .string()
       .default('.connectors-data')

@@ -35,6 +35,8 @@ export interface LoopSettings {
   readonly idling: number;
   readonly heartbeat: number;
   readonly job_cleanup_interval: number;
+  /** Seconds without a heartbeat after which a running job is considered lost and resumed. */
+  readonly job_stale_after: number;
   readonly max_concurrent_content_syncs: number;
   readonly max_concurrent_access_control_syncs: number;
   readonly max_errors: number;
@@ -73,7 +75,6 @@ export interface ConnectorService {
   readonly ready: boolean;
 }
 
-const IDLE_JOB_THRESHOLD_MS = 300_000;
 const SCHEDULE_ORDER: readonly JobType[] = ['access_control', 'incremental', 'full'];
 const SCHEDULED_AT_FIELD = {
   full: 'last_sync_scheduled_at',
@@ -307,34 +308,48 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
 
   async function cleanupPass(): Promise<void> {
     const signal = lifetime.signal;
-    const idleBefore = new Date(now().getTime() - IDLE_JOB_THRESHOLD_MS).toISOString();
+    const staleBefore = new Date(now().getTime() - settings.job_stale_after * 1000).toISOString();
     for await (const job of controlPlane.listJobs({ statuses: ['in_progress', 'canceling'] }, signal)) {
       if (running.has(job.id)) continue;
       const connector = await controlPlane.getConnector(job.doc.connector.id, signal);
-      const orphaned = !connector || connector.doc.deleted === true;
-      const idle =
-        job.doc.last_seen !== null &&
-        job.doc.last_seen <= idleBefore &&
-        options.connectorIds.includes(job.doc.connector.id);
-      if (!orphaned && !idle) continue;
-      const message = 'The job has not seen any update for some time.';
-      await controlPlane.updateJob(
-        job.id,
-        { status: 'error', error: message, completed_at: now().toISOString() },
-        signal,
-      );
-      if (connector) {
-        const statusField =
-          job.doc.job_type === 'access_control' ? 'last_access_control_sync_status' : 'last_sync_status';
-        const errorField =
-          job.doc.job_type === 'access_control' ? 'last_access_control_sync_error' : 'last_sync_error';
+      const acl = job.doc.job_type === 'access_control';
+      const statusField = acl ? 'last_access_control_sync_status' : 'last_sync_status';
+      const errorField = acl ? 'last_access_control_sync_error' : 'last_sync_error';
+      const at = now().toISOString();
+      if (!connector || connector.doc.deleted === true) {
+        // Orphaned: its connector is gone (soft-deleted ones included, unlike the reference: §13.14).
+        const message = 'The job has not seen any update for some time.';
+        await controlPlane.updateJob(job.id, { status: 'error', error: message, completed_at: at }, signal);
+        logger.warn(
+          { job: job.id, connector: job.doc.connector.id },
+          'Marked a job of a deleted connector as failed',
+        );
+        continue;
+      }
+      const stale = job.doc.last_seen === null || job.doc.last_seen <= staleBefore;
+      if (!stale || !options.connectorIds.includes(job.doc.connector.id)) continue;
+      if (job.doc.status === 'canceling') {
+        await controlPlane.updateJob(
+          job.id,
+          { status: 'canceled', canceled_at: at, completed_at: at },
+          signal,
+        );
         await controlPlane.updateConnector(
           connector.id,
-          { [statusField]: 'error', [errorField]: message },
+          { [statusField]: 'canceled', [errorField]: null },
           { signal },
         );
+        logger.warn({ job: job.id }, 'Finished the cancelation of a job whose worker stopped reporting');
+        continue;
       }
-      logger.warn({ job: job.id, connector: job.doc.connector.id, orphaned }, 'Marked a stuck job as failed');
+      // Its worker died (crash, kill -9, lost host): suspend it so that a worker resumes it from its
+      // checkpoint, instead of failing it after five minutes like the reference.
+      await controlPlane.updateJob(job.id, { status: 'suspended' }, signal);
+      await controlPlane.updateConnector(connector.id, { [statusField]: 'suspended' }, { signal });
+      logger.warn(
+        { job: job.id, connector: connector.id, last_seen: job.doc.last_seen },
+        'A running job stopped reporting: suspended it to resume from its checkpoint',
+      );
     }
     // Weakness 8: release a connector lock held by no live job (crash between lock and claim).
     for (const connector of await controlPlane.listConnectors(options.connectorIds, signal)) {
@@ -404,7 +419,7 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
       runPromise ??= Promise.all([
         loop('schedule', settings.idling, schedulingPass),
         loop('sync', Math.min(settings.idling, 5), executionPass),
-        loop('cleanup', settings.job_cleanup_interval, cleanupPass),
+        loop('cleanup', Math.min(settings.job_cleanup_interval, settings.job_stale_after), cleanupPass),
       ]).then(() => undefined);
       return runPromise;
     },

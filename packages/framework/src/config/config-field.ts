@@ -1,5 +1,8 @@
-/** Kibana's configuration widgets. */
-export type FieldDisplay = 'text' | 'textbox' | 'textarea' | 'numeric' | 'toggle' | 'dropdown';
+/**
+ * Kibana's configuration widgets: the set the Connector API's `_configuration` endpoint accepts (the Python
+ * service's default `text` is rejected there, so string fields default to `textbox`).
+ */
+export type FieldDisplay = 'textbox' | 'textarea' | 'numeric' | 'toggle' | 'dropdown';
 /** Value types the Connector API knows (lists are stored as comma-separated strings). */
 export type FieldType = 'str' | 'int' | 'bool' | 'list';
 

@@ -104,7 +104,7 @@ describe('toConfigurationSchema', () => {
     const schema = toConfigurationSchema(fields);
     expect(schema.app_key).toEqual({
       label: 'App key',
-      display: 'text',
+      display: 'textbox',
       type: 'str',
       value: '',
       default_value: null,

@@ -629,3 +629,71 @@ describe('runSync: access control', () => {
     expect(third.unchanged).toBe(1);
   });
 });
+
+describe('runSync: more guarantees', () => {
+  it('keeps at most concurrentDownloads extractions in flight', async () => {
+    const source = createSyntheticSource();
+    for (let i = 0; i < 30; i += 1)
+      source.put({ doc: { _id: `f${i}`, _timestamp: '1' }, content: `text ${i}` });
+    let active = 0;
+    let peak = 0;
+    const extractor: ContentExtractor = {
+      async extract() {
+        active += 1;
+        peak = Math.max(peak, active);
+        await new Promise((resolve) => setTimeout(resolve, 3));
+        active -= 1;
+        return { kind: 'text', body: 'x', truncated: false };
+      },
+      close: () => Promise.resolve(),
+    };
+    const result = await sync(source, createMemorySink(), { extractor, limits: { concurrentDownloads: 4 } });
+    expect(result.indexed).toBe(30);
+    expect(peak).toBe(4);
+  });
+
+  it('resumes an incremental job that had fallen back to a full sync as a full sync', async () => {
+    const source = createSyntheticSource();
+    seed(source, 20);
+    const sink = createMemorySink();
+    sink.documents(INDEX).set('stale', { id: 'stale' });
+    const result = await sync(source, sink, {
+      jobType: 'incremental',
+      cursor: 5,
+      jobKey: 'fresh-key',
+      checkpoint: { engine: 1, phase: 'full', checkpoint: { page: 0 } },
+    });
+    expect(result.status).toBe('completed');
+    expect(result.fellBackToFull).toBe('resuming a full sync that replaced this incremental sync');
+    // No reconciliation table survived for this key, so the listing restarted from the beginning.
+    expect(result.indexed).toBe(20);
+    expect(result.deleted).toBe(1);
+  });
+
+  it('runs a full sync when an incremental job has no stored cursor', async () => {
+    const source = createSyntheticSource();
+    seed(source, 5);
+    const result = await sync(source, createMemorySink(), { jobType: 'incremental', cursor: null });
+    expect(result).toMatchObject({ status: 'completed', indexed: 5, cursor: 5 });
+    expect(result.fellBackToFull).toBe('no stored cursor (no successful sync yet)');
+  });
+
+  it('refuses a source speaking another API version', async () => {
+    const source = createSyntheticSource();
+    const instance = await source.definition.create(
+      { token: 'good-token', page_size: 10 },
+      createTestContext(),
+    );
+    const result = await runSync({
+      source: { ...source.definition, apiVersion: 2 as 1 },
+      instance,
+      sink: createMemorySink(),
+      indexName: INDEX,
+      jobType: 'full',
+      signal: new AbortController().signal,
+      scratchDir,
+    });
+    expect(result.status).toBe('error');
+    expect(result.error?.message).toBe('[synthetic] speaks source API version 2, this framework speaks 1');
+  });
+});

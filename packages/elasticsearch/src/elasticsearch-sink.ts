@@ -252,7 +252,13 @@ function createIndexWriter(context: WriterContext, open: OpenIndexOptions): Inde
         maxDocumentBytes: limits.maxDocumentBytes,
         ...(flags ? { flags } : {}),
       });
-      for (const failure of dropped) log.warn({ id: failure.id }, 'Dropped a document over the size cap');
+      if (dropped.length) {
+        // One line per batch (the failures themselves are data on the outcome).
+        log.warn(
+          { count: dropped.length, ids: dropped.slice(0, 5).map((failure) => failure.id) },
+          'Dropped documents over the size cap (elasticsearch.bulk.max_text_document_size)',
+        );
+      }
       const outcome: MutableOutcome = { indexed: 0, deleted: 0, volumeBytes: 0, failures: [...dropped] };
       const chunks = chunkBulkItems(items, limits);
       const controller = new AbortController();

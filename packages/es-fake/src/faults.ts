@@ -57,6 +57,7 @@ export class Faults {
   readonly #random: SeededRandom;
   #requestRules: LiveRule<FaultRule>[] = [];
   #itemRules: LiveRule<BulkItemFaultRule>[] = [];
+  readonly #writeBlocks = new Map<string, { status: number; hits: number }>();
 
   constructor(random: SeededRandom) {
     this.#random = random;
@@ -107,10 +108,47 @@ export class Faults {
     });
   }
 
+  /**
+   * Blocks writes to an index (concrete name or alias): single-document writes answer `status`,
+   * bulk items fail with it (403 `security_exception` by default, 429 `es_rejected_execution_exception`).
+   */
+  blockWrites(index: string, status = 403): FaultHandle {
+    const block = { status, hits: 0 };
+    this.#writeBlocks.set(index, block);
+    return {
+      get hits() {
+        return block.hits;
+      },
+      remove: () => {
+        this.#writeBlocks.delete(index);
+      },
+    };
+  }
+
+  /** The write block for an index known by these names, if any (internal). */
+  writeBlockFor(names: readonly string[]): { status: number; type: string } | undefined {
+    for (const n of names) {
+      const block = this.#writeBlocks.get(n);
+      if (block !== undefined) {
+        block.hits += 1;
+        const status = block.status;
+        const type =
+          status === 429
+            ? 'es_rejected_execution_exception'
+            : status === 403
+              ? 'security_exception'
+              : 'cluster_block_exception';
+        return { status, type };
+      }
+    }
+    return undefined;
+  }
+
   /** Removes every fault. */
   clear(): void {
     this.#requestRules = [];
     this.#itemRules = [];
+    this.#writeBlocks.clear();
   }
 
   #handle<R>(live: LiveRule<R>, remove: () => void): FaultHandle {

@@ -85,8 +85,10 @@ export class IndexData {
   readonly visible = new Map<string, StoredDoc>();
   /** Changes not yet refreshed: id → new doc, or `null` for a delete. */
   readonly pending = new Map<string, StoredDoc | null>();
-  /** Per-index write block (fault injection): item-level 403/429 on writes. */
+  /** Per-index write block (fault injection): writes fail with this status. */
   writeBlock: { status: number; type: string } | undefined;
+  /** Returns a write block for this index, if fault injection set one (installed by the store). */
+  blockLookup: ((index: IndexData) => { status: number; type: string } | undefined) | undefined;
   #seqNo = -1;
   #lastRefresh: number;
 
@@ -188,8 +190,9 @@ export class IndexData {
   }
 
   #checkBlock(): void {
-    if (this.writeBlock !== undefined) {
-      const { status, type } = this.writeBlock;
+    const block = this.writeBlock ?? this.blockLookup?.(this);
+    if (block !== undefined) {
+      const { status, type } = block;
       throw new ItemError(
         status,
         errorCause(type, `fake: write blocked on index [${this.name}]`, this.#meta()),
@@ -445,6 +448,8 @@ export interface IndexStoreOptions {
   readonly refreshIntervalMs: number | false;
   /** Called when a system index needs creating (connector indices). */
   readonly systemIndices: Readonly<Record<string, { index: string; mappings: IndexMappings }>>;
+  /** Fault-injection hook: a write block for an index, if any. */
+  readonly writeBlock?: (index: IndexData) => { status: number; type: string } | undefined;
 }
 
 /** Body of `PUT /{index}`. */
@@ -501,6 +506,15 @@ export class IndexStore {
     }
     const settings = flattenSettings(body.settings);
     const mappings = parseMappings(body.mappings);
+    if (Object.values(this.#opts.systemIndices).some((d) => d.index === name)) {
+      // Creating a connector system index applies its built-in template (mappings, alias, hidden).
+      const system = this.ensureSystem(name);
+      if (system !== undefined) {
+        Object.assign(system.settings, settings);
+        mergeProperties(system.mappings.properties, mappings.properties);
+        return system;
+      }
+    }
     const index = new IndexData(name, this.newId(22), settings, mappings, this.now());
     if (body.aliases !== undefined) {
       if (!isPlainObject(body.aliases)) throw esError(400, 'parsing_exception', 'Failed to parse aliases');
@@ -515,6 +529,7 @@ export class IndexStore {
         index.aliases.set(alias, isPlainObject(def) ? (def as AliasDefinition) : {});
       }
     }
+    index.blockLookup = this.#opts.writeBlock;
     this.indices.set(name, index);
     return index;
   }
@@ -549,6 +564,7 @@ export class IndexStore {
         this.now(),
       );
       index.aliases.set(alias, { is_hidden: true });
+      index.blockLookup = this.#opts.writeBlock;
       this.indices.set(def.index, index);
       return index;
     }

@@ -122,13 +122,14 @@ function toStored(doc: StoredDoc): StoredDocument {
 export async function createEsFake(options: EsFakeOptions = {}): Promise<EsFake> {
   const random = new SeededRandom(options.seed);
   const now = options.now ?? Date.now;
+  const faults = new Faults(random);
   const store = new IndexStore({
     random,
     now,
     refreshIntervalMs: options.refreshIntervalMs ?? 1000,
     systemIndices: SYSTEM_INDICES,
+    writeBlock: (index) => faults.writeBlockFor([index.name, ...index.aliases.keys()]),
   });
-  const faults = new Faults(random);
   const authTable = {
     apiKeys: Object.fromEntries(Object.entries(options.auth?.apiKeys ?? {}).map(([k, v]) => [k, { ...v }])),
     users: { ...(options.auth?.users ?? {}) },

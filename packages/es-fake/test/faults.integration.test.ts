@@ -89,3 +89,41 @@ describe('fault injection', () => {
     await client.close();
   });
 });
+
+describe('per-index write blocks', () => {
+  it('fails writes to a blocked index (request-level and item-level) until removed', async () => {
+    await using es = await createEsFake();
+    const client = new Client({ node: es.url });
+    const block = es.faults.blockWrites('locked', 429);
+    const single = await client
+      .index({ index: 'locked', id: '1', document: { a: 1 } })
+      .catch((e: unknown) => e);
+    expect((single as errors.ResponseError).statusCode).toBe(429);
+    const bulk = await client.bulk({
+      operations: [
+        { index: { _index: 'locked', _id: '2' } },
+        { a: 1 },
+        { index: { _index: 'open', _id: '1' } },
+        { a: 1 },
+      ],
+    });
+    expect(bulk.items.map((i) => i.index?.status)).toEqual([429, 201]);
+    expect(bulk.items[0]?.index?.error?.type).toBe('es_rejected_execution_exception');
+    expect(block.hits).toBe(2);
+    block.remove();
+    expect((await client.index({ index: 'locked', id: '1', document: { a: 1 } })).result).toBe('created');
+    await client.close();
+  });
+});
+
+describe('connector system indices', () => {
+  it('applies the built-in template when the service creates .elastic-connectors-v1 directly', async () => {
+    await using es = await createEsFake();
+    const client = new Client({ node: es.url });
+    await client.indices.create({ index: '.elastic-connectors-v1' });
+    expect(await client.indices.exists({ index: '.elastic-connectors' })).toBe(true);
+    const mapping = await client.indices.getMapping({ index: '.elastic-connectors' });
+    expect(mapping['.elastic-connectors-v1']?.mappings.properties?.status).toEqual({ type: 'keyword' });
+    await client.close();
+  });
+});

@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePdf } from '../../test/fixtures/extract/build-corpus.js';
@@ -36,6 +36,13 @@ const task = (path: string, extension: string) => ({
 });
 
 describe('createExtractionWorkerPool', () => {
+  it('is sized to the machine by default', async () => {
+    const pool = createExtractionWorkerPool();
+    expect(pool.size).toBe(availableParallelism());
+    expect(pool.liveWorkers).toBe(0);
+    await pool.close();
+  });
+
   it('finds its worker entry beside the module', () => {
     expect(resolveWorkerUrl().pathname.endsWith('/src/extract/extract-worker.mjs')).toBe(true);
   });

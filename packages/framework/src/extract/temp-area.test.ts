@@ -31,6 +31,18 @@ describe('createTempArea', () => {
     expect(await readdir(root)).toEqual([]);
   });
 
+  it('writes a body handed over whole, and refuses one over the limit', async () => {
+    const area = await createTempArea(root);
+    const signal = new AbortController().signal;
+    const file = await area.download(contentOf('a.txt', new Uint8Array([1, 2, 3])), { signal, maxBytes: 3 });
+    expect([...(await readFile(file.path))]).toEqual([1, 2, 3]);
+    await expect(
+      area.download(contentOf('b.txt', new Uint8Array(4), { knownSize: false }), { signal, maxBytes: 3 }),
+    ).rejects.toBeInstanceOf(TooLargeError);
+    expect(await readdir(area.dir)).toHaveLength(1);
+    await area.close();
+  });
+
   it('stops a download past the limit and leaves no partial file', async () => {
     const area = await createTempArea(root);
     const download = area.download(

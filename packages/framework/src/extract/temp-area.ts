@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ContentSource } from '../document/document.js';
@@ -105,7 +105,12 @@ export async function createTempArea(root: string): Promise<TempArea> {
       try {
         const body = await content.download(signal);
         throwIfAborted(signal);
-        const chunks = body instanceof Uint8Array ? [body] : body;
+        if (body instanceof Uint8Array) {
+          if (maxBytes > 0 && body.byteLength > maxBytes) throw new TooLargeError(maxBytes);
+          await writeFile(path, body, { mode: 0o600, signal });
+          return { path, size: body.byteLength };
+        }
+        const chunks = body;
         async function* counted(): AsyncGenerator<Uint8Array> {
           for await (const chunk of chunks) {
             size += chunk.byteLength;

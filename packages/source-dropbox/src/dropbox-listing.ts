@@ -403,6 +403,7 @@ async function* receivedFiles(
   acls: AclResolver,
   state: Work,
   known: Record<string, string> | undefined,
+  checkpoints: boolean,
   signal: AbortSignal,
 ): AsyncGenerator<ListingEvent> {
   const { client } = ctx;
@@ -434,7 +435,7 @@ async function* receivedFiles(
     }
     if (!page.cursor) break;
     state.receivedCursor = page.cursor;
-    yield checkpointEvent(toCheckpoint(state));
+    if (checkpoints) yield checkpointEvent(toCheckpoint(state));
     const next = page.cursor;
     page = await client.call(
       'member',
@@ -504,7 +505,7 @@ export async function* listAllEntries(
     state.phase = 'received';
     yield checkpointEvent(toCheckpoint(state));
   }
-  yield* receivedFiles(ctx, acls, state, undefined, signal);
+  yield* receivedFiles(ctx, acls, state, undefined, true, signal);
   yield cursorEvent(toChangeState(state));
 }
 
@@ -528,13 +529,18 @@ function isCheckpoint(
 export async function* listChangedEntries(
   ctx: ListingContext,
   stored: JsonValue,
+  resume: JsonValue | undefined,
   signal: AbortSignal,
 ): AsyncGenerator<ListingEvent> {
   const state = parseChangeState(stored, ctx);
   const acls = new AclResolver(ctx);
   const { client } = ctx;
   const what = `list_folder/continue at "${ctx.path || '/'}"`;
-  const work: Work = { ...state, index: PathIndex.fromJSON(state.index), phase: 'files' };
+  // A checkpoint of an interrupted incremental run carries the page cursor and the index at that point.
+  const resumed = isCheckpoint(resume, ctx) && resume.phase === 'files' ? resume : undefined;
+  const work: Work = resumed
+    ? { ...resumed, index: PathIndex.fromJSON(resumed.index), phase: 'files' }
+    : { ...state, index: PathIndex.fromJSON(state.index), phase: 'files' };
   // Paths by id, so that a moved item's old path does not delete it.
   const pathById = new Map<string, string>();
   for (const [path, id] of work.index.entries()) pathById.set(id, path);
@@ -542,7 +548,7 @@ export async function* listChangedEntries(
   let page = await client.call(
     'member',
     what,
-    (dbx, o) => dbx.filesListFolderContinue({ cursor: state.listCursor }, o),
+    (dbx, o) => dbx.filesListFolderContinue({ cursor: work.listCursor ?? state.listCursor }, o),
     signal,
   );
   for (;;) {
@@ -567,6 +573,7 @@ export async function* listChangedEntries(
     for (const id of new Set(deletions)) yield remove(id);
     work.listCursor = page.cursor;
     if (!page.has_more) break;
+    yield checkpointEvent(toCheckpoint(work));
     const next = page.cursor;
     page = await client.call(
       'member',
@@ -582,7 +589,7 @@ export async function* listChangedEntries(
   const previous = work.received;
   work.received = {};
   work.receivedCursor = undefined;
-  yield* receivedFiles(ctx, acls, work, previous, signal);
+  yield* receivedFiles(ctx, acls, work, previous, false, signal);
   for (const id of Object.keys(previous)) if (!(id in work.received)) yield remove(id);
   delete work.receivedCursor;
   yield cursorEvent(toChangeState(work));

@@ -136,10 +136,10 @@ export function createDropboxInstance(
       const context = await listingContext(options.signal);
       const { rules } = parseAdvancedRules(options.advancedRules);
       if (rules.length > 0) {
-        yield* listChangedEntries(context, { v: 1, mode: 'rules' }, options.signal);
+        yield* listChangedEntries(context, { v: 1, mode: 'rules' }, undefined, options.signal);
         return;
       }
-      yield* listChangedEntries(context, options.cursor, options.signal);
+      yield* listChangedEntries(context, options.cursor, options.checkpoint, options.signal);
     },
     async *listIdentities(options) {
       const s = await ensureSession(options.signal);

@@ -1,4 +1,9 @@
-import { CursorExpiredError, type JsonValue, type SourceDocument } from '@connectors/framework';
+import {
+  CursorExpiredError,
+  type JsonValue,
+  type ListingEvent,
+  type SourceDocument,
+} from '@connectors/framework';
 import { describe, expect, it } from 'vitest';
 import { createDropboxSimulator, type DropboxSimulator } from '../src/simulator/index.js';
 import { apply, canonical, collect, full, instanceFor } from './helpers.js';
@@ -14,13 +19,14 @@ function mutate(sim: DropboxSimulator): void {
   admin.addFolder('/Ada Admin/Private', 'Nouveau dossier');
   admin.addFile('/Ada Admin/Private/Nouveau dossier', 'inside.txt', 'inside');
   const tenant = admin.tenant;
-  const files = [...tenant.items.values()].filter((i) => i.kind === 'file');
-  admin.modifyFile(tenant.pathOf((files[0] as { id: string }).id), 'changed content');
-  admin.deleteItem(tenant.pathOf((files[1] as { id: string }).id));
+  const file = (n: number): string =>
+    tenant.pathOf([...tenant.items.values()].filter((i) => i.kind === 'file')[n]!.id);
+  admin.modifyFile(file(0), 'changed content');
+  admin.deleteItem(file(1));
   // Delete a whole folder (with children), and move another one (with children) elsewhere.
   admin.deleteItem('/Ada Admin/Private/deep/level 2/niveau 3 é');
   admin.moveItem('/Marketing & Sales', '/Engineering', 'Marketing (moved)');
-  admin.moveItem(tenant.pathOf((files[2] as { id: string }).id), '/Ada Admin/Private', 'renamed file.txt');
+  admin.moveItem(file(2), '/Ada Admin/Private', 'renamed file.txt');
 }
 
 describe('incremental sync against the simulator', () => {
@@ -106,5 +112,30 @@ describe('incremental sync against the simulator', () => {
     );
     expect(CursorExpiredError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/configuration/);
+  });
+
+  it('resumes an interrupted incremental run from its checkpoint to the same result', async () => {
+    await using sim = await createDropboxSimulator({ seed: 26, size: 'small', pageSize: 5 });
+    const instance = instanceFor(sim);
+    const first = await collect(instance.listAll(full()));
+    const index = new Map<string, SourceDocument>();
+    apply(index, first.events);
+    mutate(sim);
+    const partial: ListingEvent[] = [];
+    let saved: JsonValue | undefined;
+    for await (const event of instance.listChanges!(changes(first.cursor as JsonValue))) {
+      if (event.kind === 'checkpoint') {
+        saved = event.checkpoint;
+        break; // "crash" after the first page was written
+      }
+      partial.push(event);
+    }
+    expect(saved).toBeDefined();
+    apply(index, partial);
+    const rest = await collect(
+      instance.listChanges!({ ...changes(first.cursor as JsonValue), checkpoint: saved! }),
+    );
+    apply(index, rest.events);
+    expect(canonical(index.values())).toEqual(sim.groundTruth().documents);
   });
 });

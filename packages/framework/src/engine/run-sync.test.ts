@@ -697,3 +697,32 @@ describe('runSync: more guarantees', () => {
     expect(result.error?.message).toBe('[synthetic] speaks source API version 2, this framework speaks 1');
   });
 });
+
+describe('runSync: cancellation while reading the index', () => {
+  it('cancels within a second while the sink streams existing ids slowly', async () => {
+    const source = createSyntheticSource();
+    seed(source, 5);
+    const sink = createMemorySink();
+    for (let i = 0; i < 10; i += 1) sink.documents(INDEX).set(`old-${i}`, { id: `old-${i}` });
+    const slowSink: MemorySink = {
+      ...sink,
+      async openIndex(options) {
+        const writer = await sink.openIndex(options);
+        return {
+          ...writer,
+          async *existing() {
+            yield { id: 'old-0', timestamp: undefined };
+            await new Promise(() => undefined);
+          },
+        };
+      },
+    };
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+    const started = performance.now();
+    const result = await sync(source, slowSink, { signal: controller.signal });
+    expect(result.status).toBe('canceled');
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(sink.documents(INDEX).size).toBe(10);
+  });
+});

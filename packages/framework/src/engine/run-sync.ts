@@ -465,12 +465,14 @@ class SyncRun {
 
   private async openWriter(indexName: string, kind: 'content' | 'access_control'): Promise<void> {
     if (this.writer) return;
-    this.writer = await this.options.sink.openIndex({
+    const opening = this.options.sink.openIndex({
       indexName,
       kind,
       pipeline: this.pipeline,
       signal: this.signal,
     });
+    opening.then((writer) => (this.signal.aborted ? writer.close() : undefined)).catch(() => undefined);
+    this.writer = await raceAbort(opening, this.signal);
     this.batches = this.openBatches(this.writer);
   }
 
@@ -486,7 +488,10 @@ class SyncRun {
     }
     this.scratch = scratch;
     if (!resume) {
-      const count = await scratch.load(this.writer!.existing(this.signal), this.signal);
+      const count = await scratch.load(
+        abortable(this.writer!.existing(this.signal), this.signal),
+        this.signal,
+      );
       this.logger.debug({ existing: count }, 'Loaded the ids already in the index');
       // An empty index (first sync): nothing to look up, nothing to mark, nothing to delete.
       this.indexWasEmpty = count === 0;

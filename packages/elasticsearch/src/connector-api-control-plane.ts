@@ -88,7 +88,8 @@ interface RawDoc {
  * Creates the control plane that talks to Kibana's Connector API and the two connector indices exactly as
  * the Python service does: connectors are read from `.elastic-connectors` (real-time `_mget`/`_doc`, with
  * `version` = `"<seq_no>:<primary_term>"`; soft-deleted ones excluded) and updated with `if_seq_no` /
- * `if_primary_term` (a conflict returns `'conflict'`); heartbeats, job creation, claims, stats, cancel
+ * `if_primary_term` (a conflict returns `'conflict'`; patches merge like a partial update, except that
+ * `sync_cursor` is replaced whole); heartbeats, job creation, claims, stats, cancel
  * and filtering go through `_connector` APIs; job termination is a direct `_update` on the jobs index.
  * Checkpoints live in the job's `metadata.checkpoint` as a JSON string (Kibana ignores `metadata`; a string
  * is replaced atomically, where an object would be merged key by key by `_update`).
@@ -171,7 +172,7 @@ export function createConnectorApiControlPlane(
       }
       const version = `${current._seq_no ?? 0}:${current._primary_term ?? 0}`;
       if (ifVersion !== undefined && version !== ifVersion) return 'conflict';
-      const document = { ...current._source, ...stripUndefined(patch) };
+      const document = mergePatch(current._source ?? {}, patch);
       try {
         await call(`Updating connector [${id}]`, signal, () =>
           client.index(
@@ -443,6 +444,34 @@ function jobQuery(query: JobQuery): estypes.QueryDslQueryContainer {
   if (query.jobTypes?.length) filter.push({ terms: { job_type: [...query.jobTypes] as JobType[] } });
   if (query.lastSeenBefore) filter.push({ range: { last_seen: { lte: query.lastSeenBefore } } });
   return filter.length ? { bool: { filter } } : { match_all: {} };
+}
+
+/** Top-level fields replaced whole by {@link mergePatch}: an opaque cursor must never keep stale keys. */
+const REPLACED_WHOLE = new Set(['sync_cursor']);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Applies `patch` like an Elasticsearch partial update (nested objects merge, arrays and scalars replace,
+ * `undefined` is ignored), except that `sync_cursor` is replaced whole.
+ */
+export function mergePatch(
+  target: Record<string, unknown>,
+  patch: object,
+  topLevel = true,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...target };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    const current = merged[key];
+    merged[key] =
+      isPlainObject(current) && isPlainObject(value) && !(topLevel && REPLACED_WHOLE.has(key))
+        ? mergePatch(current, value, false)
+        : structuredClone(value);
+  }
+  return merged;
 }
 
 function stripUndefined<T extends object>(value: T): Record<string, unknown> {

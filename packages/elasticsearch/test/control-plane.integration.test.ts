@@ -66,6 +66,18 @@ describe('Connector API control plane against the fake', () => {
     expect(after?.version).not.toBe(version);
   });
 
+  it('merges nested objects of a patch like a partial update', async () => {
+    const { controlPlane } = await setup();
+    await controlPlane.updateConnector(
+      'c1',
+      { scheduling: { full: { enabled: true, interval: '0 0 * * * ?' } } } as never,
+      { signal },
+    );
+    const scheduling = (await controlPlane.getConnector('c1', signal))?.doc.scheduling;
+    expect(scheduling?.full).toEqual({ enabled: true, interval: '0 0 * * * ?' });
+    expect(scheduling?.incremental).toEqual({ enabled: false, interval: '0 0 0 * * ?' });
+  });
+
   it('replaces the sync cursor instead of merging it with the previous one', async () => {
     const { controlPlane } = await setup();
     await controlPlane.updateConnector('c1', { sync_cursor: { a: 1, b: 2 } }, { signal });

@@ -235,6 +235,7 @@ describe('service mode, file pointers', () => {
       const pointer = new URL(request.url, host).searchParams.get('local_file_path') ?? '';
       expect(new URL(request.url, host).pathname).toBe('/extract_text/');
       expect(pointer.startsWith(sharedDir)).toBe(true);
+      expect(request.url).toMatch(/^\/extract_text\/\?local_file_path=\/[^%]*shared\.pdf$/);
       expect(request.body.length).toBe(0);
       expect(request.headers['content-type']).toBeUndefined();
       await expect(readFile(pointer)).rejects.toThrow(/ENOENT/);

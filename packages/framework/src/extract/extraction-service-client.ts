@@ -47,7 +47,8 @@ export function createExtractionServiceClient(options: ExtractionServiceOptions)
 
   async function send(path: string, signal: AbortSignal): Promise<Response> {
     if (options.useFilePointers === true) {
-      const url = `${host}/extract_text/?${new URLSearchParams({ local_file_path: path }).toString()}`;
+      // Like the Python client: slashes stay readable, everything else that needs it is percent-encoded.
+      const url = `${host}/extract_text/?local_file_path=${encodeURIComponent(path).replace(/%2F/g, '/')}`;
       return doFetch(url, { method: 'PUT', headers: { ...auth, accept: 'application/json' }, signal });
     }
     const file = await open(path, 'r');

@@ -17,7 +17,7 @@ case "${1:-}" in
     ;;
   test)
     shift
-    exec pnpm exec turbo run test --concurrency=1 "$@"
+    exec pnpm exec turbo run test --concurrency=1 --continue "$@"
     ;;
   "")
     echo "usage: bash scripts/dev.sh demo|test|<command...>" >&2

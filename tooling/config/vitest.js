@@ -15,7 +15,10 @@ export function definePackageTests(options = {}) {
       hookTimeout: 30_000,
       setupFiles: options.setupFiles,
       pool: 'forks',
-      poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+      // node:sqlite is flagged experimental on Node 22; its one-line notice is noise in test output.
+      poolOptions: {
+        forks: { maxForks: 2, minForks: 1, execArgv: ['--disable-warning=ExperimentalWarning'] },
+      },
     },
   });
 }

@@ -305,11 +305,10 @@ export async function runJob(options: RunJobOptions): Promise<RunJobOutcome> {
 
   // Terminal writes (spec 3.3).
   const now = nowIso();
-  const counters: JobStats = {
-    ...statsOf(result),
-    total_document_count: result?.total ?? running.total_document_count ?? 0,
-  };
-  if (!result) Object.assign(counters, running, { total_document_count: 0 });
+  // Counters of the run (the last reported ones when the sync never returned); no total when not counted.
+  const counters: JobStats = result
+    ? { ...statsOf(result), ...(result.total !== null ? { total_document_count: result.total } : {}) }
+    : { ...running };
   const current = await controlPlane.getJob(jobId, finalSignal()).catch(() => undefined);
   if (!current) {
     await controlPlane

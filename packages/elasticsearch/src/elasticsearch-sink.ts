@@ -186,9 +186,19 @@ function createIndexWriter(context: WriterContext, open: OpenIndexOptions): Inde
       }
       const throttled: BulkItem[] = [];
       const results = response.items;
-      pending.forEach((item, index) => {
+      const resultAt = (index: number) => {
         const entry = results[index];
-        const result = entry ? Object.values(entry)[0] : undefined;
+        return entry ? Object.values(entry)[0] : undefined;
+      };
+      // An id throttled once is re-sent with every later operation on it, so their order is kept.
+      const throttledIds = new Set<string>();
+      pending.forEach((item, index) => {
+        const result = resultAt(index);
+        if (result?.status === 429 || throttledIds.has(item.id)) {
+          throttledIds.add(item.id);
+          throttled.push(item);
+          return;
+        }
         if (!result) {
           outcome.failures.push({
             id: item.id,
@@ -198,10 +208,6 @@ function createIndexWriter(context: WriterContext, open: OpenIndexOptions): Inde
           return;
         }
         const status = result.status;
-        if (status === 429) {
-          throttled.push(item);
-          return;
-        }
         if (result.error) {
           outcome.failures.push({
             id: item.id,

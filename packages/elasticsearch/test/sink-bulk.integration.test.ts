@@ -111,6 +111,33 @@ describe('Elasticsearch sink bulk writes', () => {
     expect(outcome).toMatchObject({ indexed: 3, failures: [] });
   });
 
+  it('re-sends later operations on a throttled id with it, keeping their order', async () => {
+    const { sink, bulks } = await setup((request, attempt) => ({
+      status: 200,
+      body: bulkResponse(parseBulk(request.body), (action) =>
+        attempt === 1 && action.op === 'index' && action.id === 'x'
+          ? { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'rejected execution' } }
+          : { status: 200 },
+      ),
+    }));
+    const writer = await sink.openIndex({ indexName: 'search-a', kind: 'content', signal });
+    const outcome = await writer.write(
+      [
+        { op: 'index', id: 'x', document: { v: 1 } },
+        { op: 'index', id: 'y', document: { v: 1 } },
+        { op: 'delete', id: 'x' },
+      ],
+      signal,
+    );
+    expect(
+      bulks().map((request) => parseBulk(request.body).map((action) => `${action.op}:${action.id}`)),
+    ).toEqual([
+      ['index:x', 'index:y', 'delete:x'],
+      ['index:x', 'delete:x'],
+    ]);
+    expect(outcome).toMatchObject({ indexed: 2, deleted: 1, failures: [] });
+  });
+
   it('gives up on an item still throttled after the retries with a reason', async () => {
     const { sink, bulks } = await setup((request) => ({
       status: 200,

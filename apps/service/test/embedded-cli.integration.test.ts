@@ -1,4 +1,6 @@
 import { createDropboxSimulator } from '@connectors/source-dropbox/simulator';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempConfig } from './cli-harness.js';
 
@@ -142,5 +144,34 @@ describe('connectors sync and search on the embedded store', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("connector 'bad' is misconfigured");
     expect(result.stderr + result.stdout).not.toContain('super-secret-value-123');
+  });
+
+  it('loads a third-party source named in config.yml and syncs it', async () => {
+    await using cfg = await tempConfig({
+      sources: { tiny: './tiny-source.mjs:tinySource' },
+      connectors: [{ connector_id: 'tiny-1', service_type: 'tiny', configuration: { count: 12 } }],
+    });
+    // A source module written without any import: a definition is a plain object.
+    await writeFile(
+      path.join(cfg.dir, 'tiny-source.mjs'),
+      `export const tinySource = {
+        apiVersion: 1, id: 'tiny', name: 'Tiny',
+        capabilities: { incrementalSync: false, accessControl: false, advancedRules: false, binaryContent: false },
+        configuration: { count: { type: 'int', label: 'Count', display: 'numeric', order: 1, required: true, sensitive: false,
+          defaultValue: null, dependsOn: [], validations: [], tooltip: null, uiRestrictions: [], options: [] } },
+        create: (config) => ({
+          async check() {},
+          async *listAll() {
+            for (let i = 0; i < config.count; i += 1) yield { kind: 'upsert', document: { _id: 'doc-' + i, title: 'tiny document ' + i } };
+          },
+          async close() {},
+        }),
+      };\n`,
+    );
+    const result = await runCli(['sync', '-c', cfg.file, '--connector', 'tiny-1', '--json']);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'completed', indexed: 12, total: 12 });
+    const search = await runCli(['search', '-c', cfg.file, '--connector', 'tiny-1', '--json', 'tiny']);
+    expect(JSON.parse(search.stdout).total).toBe(12);
   });
 });

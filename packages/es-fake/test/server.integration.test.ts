@@ -167,3 +167,28 @@ describe('createEsFake options and transport details', () => {
     await client.close();
   });
 });
+
+describe('stats and health', () => {
+  it('reports refreshed document counts per index and a single-node health', async () => {
+    await using es = await createEsFake({ refreshIntervalMs: false });
+    const client = new Client({ node: es.url });
+    await client.indices.create({ index: 'st', settings: { number_of_replicas: 0 } });
+    await client.bulk({
+      refresh: true,
+      operations: [
+        { index: { _index: 'st', _id: '1' } },
+        { a: 1 },
+        { index: { _index: 'st', _id: '2' } },
+        { a: 2 },
+      ],
+    });
+    await client.index({ index: 'st', id: '3', document: { a: 3 } });
+    const stats = await client.indices.stats({ index: 'st' });
+    expect(stats._all.primaries?.docs?.count).toBe(2);
+    expect(stats.indices?.st?.primaries?.docs?.count).toBe(2);
+    expect((await client.cluster.health()).status).toBe('green');
+    await client.indices.create({ index: 'with-replica' });
+    expect((await client.cluster.health()).status).toBe('yellow');
+    await client.close();
+  });
+});

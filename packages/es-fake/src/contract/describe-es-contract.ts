@@ -814,7 +814,15 @@ export function describeEsContract(options: EsContractOptions): void {
           rule: 'equals',
           value: 'secret',
         };
-        await put(`/_connector/${id}/_filtering`, { rules: [rule] });
+        const catchAll = {
+          id: 'DEFAULT',
+          field: '_',
+          order: 1,
+          policy: 'include',
+          rule: 'regex',
+          value: '.*',
+        };
+        await put(`/_connector/${id}/_filtering`, { rules: [catchAll, rule] });
         const draft = (await get(id)).filtering as {
           draft: { validation: { state: string }; rules: { id: string }[] };
         }[];

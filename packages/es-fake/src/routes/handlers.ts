@@ -35,6 +35,8 @@ import {
   indicesPutMapping,
   indicesRefresh,
   indicesUpdateAliases,
+  indicesStats,
+  clusterHealth,
 } from './index-routes.js';
 import { clearScroll, closePit, count, deleteByQuery, openPit, scroll, search } from './search-routes.js';
 
@@ -63,6 +65,8 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   'indices.get_alias': indicesGetAlias,
   'indices.exists_alias': indicesExistsAlias,
   'indices.delete_alias': indicesDeleteAlias,
+  'indices.stats': indicesStats,
+  'cluster.health': clusterHealth,
   index: indexDoc,
   create: createDoc,
   get: getDoc,

@@ -226,3 +226,78 @@ export const indicesDeleteAlias: Handler = (req, ctx) => {
     throw esError(404, 'aliases_not_found_exception', `aliases [${req.part('name')}] missing`);
   return { body: { acknowledged: true, errors: false } };
 };
+
+function docStats(index: IndexData): {
+  docs: { count: number; deleted: number };
+  store: { size_in_bytes: number };
+} {
+  let bytes = 0;
+  for (const doc of index.visible.values()) bytes += JSON.stringify(doc.source).length;
+  return { docs: { count: index.visible.size, deleted: 0 }, store: { size_in_bytes: bytes } };
+}
+
+function replicas(index: IndexData): number {
+  return Number(
+    index.settings['index.number_of_replicas'] ??
+      (index.settings['index.auto_expand_replicas'] !== undefined ? 0 : 1),
+  );
+}
+
+/** `GET /_stats`, `/{index}/_stats[/{metric}]` (docs and store only, refreshed data). */
+export const indicesStats: Handler = (req, ctx) => {
+  const indices = ctx.store.resolve(req.parts.index ?? '_all', { ignoreUnavailable: true });
+  req.requireIndex(indices, 'monitor');
+  const out: Record<string, unknown> = {};
+  let count = 0;
+  let bytes = 0;
+  for (const i of indices) {
+    const s = docStats(i);
+    count += s.docs.count;
+    bytes += s.store.size_in_bytes;
+    out[i.name] = {
+      uuid: i.uuid,
+      health: replicas(i) > 0 ? 'yellow' : 'green',
+      status: 'open',
+      primaries: s,
+      total: s,
+    };
+  }
+  const all = { docs: { count, deleted: 0 }, store: { size_in_bytes: bytes } };
+  return {
+    body: {
+      _shards: { total: indices.length * 2, successful: indices.length, failed: 0 },
+      _all: { primaries: all, total: all },
+      indices: out,
+    },
+  };
+};
+
+/** `GET /_cluster/health[/{index}]` (a single node: yellow when an index wants replicas). */
+export const clusterHealth: Handler = (req, ctx) => {
+  req.requireCluster(['monitor']);
+  const indices = [...ctx.store.indices.values()];
+  const yellow = indices.some((i) => replicas(i) > 0);
+  return {
+    body: {
+      cluster_name: 'es-fake',
+      status: yellow ? 'yellow' : 'green',
+      timed_out: false,
+      number_of_nodes: 1,
+      number_of_data_nodes: 1,
+      active_primary_shards: indices.length,
+      active_shards: indices.length,
+      relocating_shards: 0,
+      initializing_shards: 0,
+      unassigned_shards: indices.filter((i) => replicas(i) > 0).length,
+      unassigned_primary_shards: 0,
+      delayed_unassigned_shards: 0,
+      number_of_pending_tasks: 0,
+      number_of_in_flight_fetch: 0,
+      task_max_waiting_in_queue_millis: 0,
+      active_shards_percent_as_number:
+        indices.length === 0
+          ? 100
+          : (100 * indices.length) / (indices.length + indices.filter((i) => replicas(i) > 0).length),
+    },
+  };
+};

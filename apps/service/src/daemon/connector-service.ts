@@ -278,11 +278,13 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
 
   async function executionPass(): Promise<void> {
     const signal = lifetime.signal;
+    let waiting = 0;
     for await (const job of controlPlane.listJobs(
       { statuses: ['pending', 'suspended'], connectorIds: options.connectorIds },
       signal,
     )) {
       if (signal.aborted) return;
+      waiting += 1;
       if (running.has(job.id) || !capacity(job.doc.job_type)) continue;
       const isAcl = job.doc.job_type === 'access_control';
       const busy = [...running.values()].some(
@@ -303,7 +305,9 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
         connectorId: job.doc.connector.id,
       });
       options.metrics?.jobStarted(job.doc.job_type);
+      waiting -= 1;
     }
+    options.metrics?.setQueueDepth(waiting);
   }
 
   async function cleanupPass(): Promise<void> {

@@ -75,7 +75,7 @@ export interface FieldOptions<T extends FieldType, R extends boolean> {
 }
 
 const DISPLAY: Record<FieldType, FieldDisplay> = {
-  str: 'text',
+  str: 'textbox',
   int: 'numeric',
   bool: 'toggle',
   list: 'textarea',

@@ -271,20 +271,27 @@ function createIndexWriter(context: WriterContext, open: OpenIndexOptions): Inde
       const onAbort = (): void => controller.abort(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
       if (signal.aborted) controller.abort(signal.reason);
+      const send = async (chunk: BulkItem[]): Promise<void> => {
+        await context.inFlight.acquire(controller.signal);
+        try {
+          await sendChunk(chunk, outcome, controller.signal);
+        } catch (error) {
+          controller.abort(error);
+          throw error;
+        } finally {
+          context.inFlight.release();
+        }
+      };
+      // Requests run concurrently unless one id spans two of them: then in order, so writes keep theirs.
+      const run = async (): Promise<void> => {
+        if (!idSpansChunks(chunks)) {
+          await Promise.all(chunks.map(send));
+          return;
+        }
+        for (const chunk of chunks) await send(chunk);
+      };
       try {
-        await Promise.all(
-          chunks.map(async (chunk) => {
-            await context.inFlight.acquire(controller.signal);
-            try {
-              await sendChunk(chunk, outcome, controller.signal);
-            } catch (error) {
-              controller.abort(error);
-              throw error;
-            } finally {
-              context.inFlight.release();
-            }
-          }),
-        ).catch((error: unknown) => {
+        await run().catch((error: unknown) => {
           if (signal.aborted) throw new AbortError(`[elasticsearch] Bulk write to [${indexName}] aborted`);
           throw firstRealError(error, controller.signal.reason);
         });
@@ -339,6 +346,20 @@ function createIndexWriter(context: WriterContext, open: OpenIndexOptions): Inde
       return Promise.resolve();
     },
   };
+}
+
+/** True when operations on one id fall into two different requests. */
+function idSpansChunks(chunks: readonly (readonly BulkItem[])[]): boolean {
+  if (chunks.length < 2) return false;
+  const owner = new Map<string, number>();
+  for (const [index, chunk] of chunks.entries()) {
+    for (const item of chunk) {
+      const seen = owner.get(item.id);
+      if (seen !== undefined && seen !== index) return true;
+      owner.set(item.id, index);
+    }
+  }
+  return false;
 }
 
 function unwrap(error: unknown): unknown {

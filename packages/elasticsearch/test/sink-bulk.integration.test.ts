@@ -256,6 +256,33 @@ describe('Elasticsearch sink bulk writes', () => {
     expect(peak).toBe(2);
   });
 
+  it('sends requests one after the other when an id spans two of them', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const { sink, bulks } = await setup(
+      async (request) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        inFlight--;
+        return { status: 200, body: bulkResponse(parseBulk(request.body)) };
+      },
+      { maxOperations: 1, maxInFlight: 4 },
+    );
+    const writer = await sink.openIndex({ indexName: 'search-a', kind: 'content', signal });
+    await writer.write(
+      [{ op: 'index', id: 'x', document: { v: 1 } }, ...docs(2), { op: 'delete', id: 'x' }],
+      signal,
+    );
+    expect(peak).toBe(1);
+    expect(bulks().map((request) => parseBulk(request.body)[0]?.op)).toEqual([
+      'index',
+      'index',
+      'index',
+      'delete',
+    ]);
+  });
+
   it('retries a request answered 503 and honours Retry-After on 429', async () => {
     const { sink, bulks } = await setup((request, attempt) => {
       if (attempt === 1)

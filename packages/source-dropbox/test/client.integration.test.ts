@@ -1,0 +1,80 @@
+import { createRetryingFetch, systemClock, type Clock } from '@connectors/framework';
+import { describe, expect, it } from 'vitest';
+import { createDropboxClient } from '../src/index.js';
+import { createDropboxSimulator, type DropboxSimulator } from '../src/simulator/index.js';
+
+function clientFor(sim: DropboxSimulator, clock: Clock = systemClock) {
+  const config = sim.configFor();
+  const client = createDropboxClient({
+    appKey: String(config.app_key),
+    appSecret: String(config.app_secret),
+    refreshToken: String(config.refresh_token),
+    fetch: createRetryingFetch({ policy: { baseDelayMs: 5, maxDelayMs: 20 } }),
+    clock,
+    hosts: {
+      api: String(config.api_base_url),
+      content: String(config.content_base_url),
+      oauth: String(config.oauth_base_url),
+    },
+  });
+  return client;
+}
+
+const signal = () => AbortSignal.timeout(5000);
+
+describe('Dropbox client against the simulator', () => {
+  it('refreshes once for concurrent first calls (single flight)', async () => {
+    await using sim = await createDropboxSimulator({ seed: 81 });
+    const client = clientFor(sim);
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        client.call('team', 'admin', (dbx, o) => dbx.teamTokenGetAuthenticatedAdmin(o), signal()),
+      ),
+    );
+    expect(new Set(results.map((r) => r.admin_profile.team_member_id)).size).toBe(1);
+    expect(sim.callCounts()['oauth2/token']).toBe(1);
+    expect(sim.callCounts()['team/token/get_authenticated_admin']).toBe(5);
+  });
+
+  it('refreshes before expiry by the clock, so no call is sent with an expired token', async () => {
+    await using sim = await createDropboxSimulator({ seed: 82, tokenLifetimeSeconds: 600 });
+    let now = Date.now();
+    const clock: Clock = { now: () => now, sleep: systemClock.sleep };
+    const client = clientFor(sim, clock);
+    await client.call('team', 'admin', (dbx, o) => dbx.teamTokenGetAuthenticatedAdmin(o), signal());
+    await client.call('team', 'admin', (dbx, o) => dbx.teamTokenGetAuthenticatedAdmin(o), signal());
+    expect(sim.callCounts()['oauth2/token']).toBe(1);
+    now += 6 * 60 * 1000; // less than 5 minutes of validity left
+    await client.call('team', 'admin', (dbx, o) => dbx.teamTokenGetAuthenticatedAdmin(o), signal());
+    expect(sim.callCounts()['oauth2/token']).toBe(2);
+    expect(sim.callCounts()['team/token/get_authenticated_admin']).toBe(3);
+  });
+
+  it('sends credentials in the form body, never in the token URL', async () => {
+    await using sim = await createDropboxSimulator({ seed: 83 });
+    const config = sim.configFor();
+    const urls: string[] = [];
+    const bodies: string[] = [];
+    const client = createDropboxClient({
+      appKey: String(config.app_key),
+      appSecret: String(config.app_secret),
+      refreshToken: String(config.refresh_token),
+      fetch: (input, init) => {
+        urls.push(String(input));
+        if (typeof init?.body === 'string') bodies.push(init.body);
+        return fetch(input, init);
+      },
+      clock: systemClock,
+      hosts: {
+        api: String(config.api_base_url),
+        content: String(config.content_base_url),
+        oauth: String(config.oauth_base_url),
+      },
+    });
+    await client.call('team', 'admin', (dbx, o) => dbx.teamTokenGetAuthenticatedAdmin(o), signal());
+    expect(urls[0]).toBe(`${sim.url}/api/oauth2/token`);
+    expect(urls[1]).toBe(`${sim.url}/api/2/team/token/get_authenticated_admin`);
+    expect(bodies[0]).toContain(`client_secret=${String(config.app_secret)}`);
+    for (const url of urls) expect(url).not.toContain(String(config.refresh_token));
+  });
+});

@@ -108,7 +108,7 @@ describe('in-process extraction', () => {
     });
   });
 
-  it('skips an oversized file before downloading when its size is known, and while streaming when not', async () => {
+  it('refuses an oversized file with a warning, before downloading when its size is known and while streaming when not', async () => {
     const small = createContentExtractor({ mode: 'in-process', tempDir, workers: 1, maxFileSize: 1000 });
     try {
       let downloads = 0;
@@ -117,7 +117,7 @@ describe('in-process extraction', () => {
         { signal: signal() },
       );
       expect(known).toEqual({
-        kind: 'skipped',
+        kind: 'failed',
         reason: '"big.txt" is 5000 bytes, over the 1000-byte extraction limit',
       });
       expect(downloads).toBe(0);
@@ -128,7 +128,7 @@ describe('in-process extraction', () => {
         },
       );
       expect(unknown).toEqual({
-        kind: 'skipped',
+        kind: 'failed',
         reason: '"big.txt" is over the 1000-byte extraction limit',
       });
     } finally {
@@ -164,7 +164,7 @@ describe('in-process extraction', () => {
     await expect(
       strict.extract(contentOf('long.txt', utf8('abcd')), { signal: signal() }),
     ).resolves.toMatchObject({
-      kind: 'skipped',
+      kind: 'failed',
     });
     await connector.close();
     await expect(

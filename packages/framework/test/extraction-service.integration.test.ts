@@ -209,7 +209,7 @@ describe('service mode, stream', () => {
     try {
       const result = await extractor.extract(contentOf('big.pdf', utf8('01234567890')), { signal: signal() });
       expect(result).toEqual({
-        kind: 'skipped',
+        kind: 'failed',
         reason: '"big.pdf" is 11 bytes, over the 10-byte extraction limit',
       });
       expect(seen).toEqual([]);

@@ -18,6 +18,7 @@ describe('canExtract', () => {
     expect(canExtract({ filename: 'Makefile' }, limits)).toEqual({
       ok: false,
       reason: '"Makefile" has no extension',
+      cause: 'no-extension',
     });
     expect(canExtract({ filename: '.bashrc' }, limits).ok).toBe(false);
   });
@@ -26,6 +27,7 @@ describe('canExtract', () => {
     expect(canExtract({ filename: 'setup.exe', size: 1 }, limits)).toEqual({
       ok: false,
       reason: 'extension .exe of "setup.exe" is not supported',
+      cause: 'unsupported-extension',
     });
   });
 
@@ -34,6 +36,7 @@ describe('canExtract', () => {
     expect(canExtract({ filename: 'a.pdf', size: 10_485_761 }, limits)).toEqual({
       ok: false,
       reason: '"a.pdf" is 10485761 bytes, over the 10485760-byte extraction limit',
+      cause: 'too-large',
     });
   });
 

@@ -58,7 +58,13 @@ export interface ExtractionLimits {
 
 /** The gate's verdict: the lower-cased extension when the file may be downloaded, else why not. */
 export type GateDecision =
-  { readonly ok: true; readonly extension: string } | { readonly ok: false; readonly reason: string };
+  | { readonly ok: true; readonly extension: string }
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /** `too-large` refusals are warnings on the job; the others are routine. */
+      readonly cause: 'no-extension' | 'unsupported-extension' | 'too-large';
+    };
 
 /** The lower-cased extension of a file name with its dot (`''` when there is none; `.bashrc` has none). */
 export function fileExtension(filename: string): string {
@@ -74,14 +80,20 @@ export function canExtract(
   limits: ExtractionLimits,
 ): GateDecision {
   const extension = fileExtension(file.filename);
-  if (extension === '') return { ok: false, reason: `"${file.filename}" has no extension` };
+  if (extension === '')
+    return { ok: false, reason: `"${file.filename}" has no extension`, cause: 'no-extension' };
   if (!limits.extensions.has(extension)) {
-    return { ok: false, reason: `extension ${extension} of "${file.filename}" is not supported` };
+    return {
+      ok: false,
+      reason: `extension ${extension} of "${file.filename}" is not supported`,
+      cause: 'unsupported-extension',
+    };
   }
   if (file.size !== undefined && limits.maxFileSize > 0 && file.size > limits.maxFileSize) {
     return {
       ok: false,
       reason: `"${file.filename}" is ${file.size} bytes, over the ${limits.maxFileSize}-byte extraction limit`,
+      cause: 'too-large',
     };
   }
   return { ok: true, extension };

@@ -6,9 +6,9 @@ export type ExtractionResult =
   | { readonly kind: 'text'; readonly body: string; readonly truncated: boolean }
   /** Base64 of the file for the ingest pipeline's attachment processor: goes to `_attachment`. */
   | { readonly kind: 'attachment'; readonly attachment: string }
-  /** The gate refused the file (extension, size, no extension); not a warning. */
+  /** The gate refused the file (no extension, an extension we cannot read, extraction off); not a warning. */
   | { readonly kind: 'skipped'; readonly reason: string }
-  /** Extraction failed or timed out: a warning on the job; the document is still indexed with its metadata. */
+  /** Extraction failed, timed out or the file is over the size limit: a warning on the job; the document is still indexed with its metadata. */
   | { readonly kind: 'failed'; readonly reason: string };
 
 /**

@@ -137,7 +137,9 @@ export function createContentExtractor(options: ContentExtractorOptions): Config
     if (closed) throw new AbortError('The content extractor is closed');
     if (mode === 'none') return { kind: 'skipped', reason: 'content extraction is disabled' };
     const gate = canExtract(content, { maxFileSize: limits.maxFileSize, extensions });
-    if (!gate.ok) return { kind: 'skipped', reason: gate.reason };
+    // An oversized file is a warning on the job (the document is still indexed with its metadata); an
+    // extension we cannot read is routine.
+    if (!gate.ok) return { kind: gate.cause === 'too-large' ? 'failed' : 'skipped', reason: gate.reason };
 
     const temp = await tempArea();
     let path: string | undefined;
@@ -147,7 +149,7 @@ export function createContentExtractor(options: ContentExtractorOptions): Config
       } catch (error) {
         if (error instanceof TooLargeError) {
           return {
-            kind: 'skipped',
+            kind: 'failed',
             reason: `"${content.filename}" is over the ${error.limit}-byte extraction limit`,
           };
         }

@@ -31,7 +31,7 @@ describe('planConnectorPreparation', () => {
     expect(Object.keys(patch?.configuration ?? {})).toEqual(['token', 'folders']);
     expect(patch?.configuration?.token).toEqual({
       label: 'Token',
-      display: 'text',
+      display: schema.token?.display,
       type: 'str',
       value: '',
       default_value: null,

@@ -13,6 +13,7 @@ import {
   createRetryingFetch,
   openEmbeddedStore,
   runJob,
+  type ConfiguredContentExtractor,
   type ContentExtractor,
   type ControlPlane,
   type EmbeddedStore,
@@ -121,7 +122,7 @@ export async function createRuntime(loaded: LoadedServiceConfig, options: Runtim
     sinkFor = () => opened;
   }
   // One extractor per mode, created on first use and shared by every job (the worker pool is per process).
-  const extractors = new Map<ExtractionMode, ContentExtractor>();
+  const extractors = new Map<ExtractionMode, ConfiguredContentExtractor>();
   const tempDir = path.join(loaded.dataDir, 'tmp');
   const extractorFor = (job: Versioned<SyncJobDoc>): ContentExtractor | undefined => {
     const useService = job.doc.connector.configuration?.use_text_extraction_service?.value;
@@ -154,7 +155,9 @@ export async function createRuntime(loaded: LoadedServiceConfig, options: Runtim
       });
       extractors.set(mode, extractor);
     }
-    return extractor;
+    // The connector's pipeline decides whitespace reduction, as the ingest pipeline would.
+    const reduceWhitespace = job.doc.connector.pipeline?.reduce_whitespace ?? true;
+    return reduceWhitespace ? extractor : extractor.withLimits({ reduceWhitespace: false });
   };
   closers.unshift(async () => {
     for (const extractor of extractors.values()) await extractor.close();

@@ -23,4 +23,13 @@ describe('full sync against the simulator', () => {
     expect(result.cursor).toBeTypeOf('object');
     expect(sim.callCounts()['files/list_folder/continue']).toBeGreaterThan(0);
   });
+
+  it('pages past empty pages that say has_more (never stops on an entry count)', async () => {
+    await using sim = await createDropboxSimulator({ seed: 12, size: 'small', emptyPageRate: 0.4 });
+    const result = await collect(instanceFor(sim).listAll(full()));
+    expect(canonical(result.upserts.values())).toEqual(sim.groundTruth().documents);
+    const pages = sim.callCounts()['files/list_folder/continue'] ?? 0;
+    const needed = Math.ceil(sim.admin.tenant.items.size / 25);
+    expect(pages).toBeGreaterThan(needed);
+  });
 });

@@ -37,17 +37,27 @@ export interface DropboxSimulatorOptions {
   readonly pageSize?: number;
   /** Lifetime of issued access tokens. @default 14400 */
   readonly tokenLifetimeSeconds?: number;
+  /** Share of mid-listing pages answered empty with `has_more: true` (Dropbox may do so). @default 0 */
+  readonly emptyPageRate?: number;
 }
 
 /** Mutations of the simulated tenant (each recorded like Dropbox records changes). */
 export interface DropboxSimulatorAdmin {
+  /** The tenant itself (items, members, received files, change log). */
   readonly tenant: SimTenant;
+  /** Adds a file under a folder path (`''` = root); returns its id. */
   addFile(parentPath: string, name: string, content?: string | Uint8Array): string;
+  /** Adds a folder; returns its id. */
   addFolder(parentPath: string, name: string): string;
+  /** Replaces a file's content (new rev, size, server_modified). */
   modifyFile(path: string, content?: string | Uint8Array): void;
+  /** Deletes a file, or a folder with everything under it. */
   deleteItem(path: string): void;
+  /** Moves (and optionally renames) an item. */
   moveItem(path: string, newParentPath: string, newName?: string): void;
+  /** Replaces the members of the shared folder at `path`. */
   reshareFolder(path: string, members: SimMembers): void;
+  /** Sets (or removes) a file's explicit members. */
   shareFile(path: string, members: SimMembers | undefined): void;
   /** Revokes a received file's shared link (its metadata then answers 409 shared_link_not_found). */
   revokeReceivedFile(id: string): void;
@@ -69,16 +79,19 @@ export interface DropboxSimulatorAdmin {
 export interface DropboxSimulator extends AsyncDisposable {
   /** Base URL (`http://127.0.0.1:PORT`); API under `/api`, content under `/content`. */
   readonly url: string;
+  /** Tenant mutations and fault controls. */
   readonly admin: DropboxSimulatorAdmin;
   /** The documents, contents and identities a correct sync must produce. */
   groundTruth(options?: GroundTruthOptions): GroundTruth;
   /** API calls received per route (`files/list_folder`, `oauth2/token`, ...), faulted ones included. */
   callCounts(): Record<string, number>;
+  /** Forgets the call counts. */
   resetCallCounts(): void;
   /** Config values pointing the Dropbox source at this simulator. */
   configFor(options?: { tokenKind?: 'team' | 'user' }): Record<string, unknown>;
   /** The fault injector (stats), when faults are on. */
   readonly faults: FaultInjector | undefined;
+  /** Stops the server and drops open connections. */
   close(): Promise<void>;
 }
 
@@ -144,6 +157,7 @@ export async function createDropboxSimulator(
   const pageSize = Math.max(1, options.pageSize ?? 25);
   const tokenLifetime = options.tokenLifetimeSeconds ?? 14_400;
   const latencyMs = options.latencyMs ?? 0;
+  const emptyPageRate = options.emptyPageRate ?? 0;
   const appKey = `simkey${random.chars(10, ALPHABETS.token)}`;
   const appSecret = `simsecret${random.chars(14, ALPHABETS.token)}`;
   const refreshTokens = {
@@ -294,6 +308,9 @@ export async function createDropboxSimulator(
     const root = state.r === null ? null : (tenant.items.get(state.r) ?? null);
     if (state.o >= 0) {
       const items = itemsUnder(root, caller, state.rec);
+      if (emptyPageRate > 0 && random.next() < emptyPageRate && state.o < items.length) {
+        return { entries: [], cursor: encodeCursor({ ...state }), has_more: true };
+      }
       const page = items.slice(state.o, state.o + pageSize);
       const next = state.o + page.length;
       const done = next >= items.length;

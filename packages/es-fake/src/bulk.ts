@@ -9,7 +9,7 @@ import {
 } from './es-error.js';
 import type { EsRequest } from './es-request.js';
 import type { FakeContext } from './fake-context.js';
-import { ItemError, type IndexData, type WriteOptions } from './index-store.js';
+import { ItemError, type IndexData, type WriteOptions, type WriteResult } from './index-store.js';
 import { pipelineFor, runPipeline } from './ingest.js';
 import { isPlainObject } from './mapping.js';
 
@@ -136,6 +136,13 @@ export function parseBulkBody(raw: Buffer, pathIndex: string | undefined): Parse
   return items;
 }
 
+const CREATE: WriteOptions = { opType: 'create' };
+const INDEX: WriteOptions = { opType: 'index' };
+
+function hasOcc(meta: Record<string, unknown>): boolean {
+  return meta.if_seq_no !== undefined || meta.if_primary_term !== undefined;
+}
+
 function occ(meta: Record<string, unknown>): WriteOptions {
   const out: { ifSeqNo?: number; ifPrimaryTerm?: number } = {};
   if (meta.if_seq_no !== undefined) out.ifSeqNo = Number(meta.if_seq_no);
@@ -156,15 +163,20 @@ export function executeBulk(req: EsRequest, ctx: FakeContext): Record<string, un
   let errors = false;
   let ranPipeline = false;
   const out: Record<string, unknown>[] = [];
-  for (const item of items) {
-    const indexName = String(item.meta._index ?? pathIndex ?? '');
-    let id = item.meta._id === undefined || item.meta._id === null ? undefined : String(item.meta._id);
-    const fail = (status: number, error: EsErrorCause, index = indexName): void => {
-      errors = true;
-      out.push({ [item.action]: { _index: index, _id: id ?? null, status, error } });
-    };
+  const faultsActive = ctx.faults.hasBulkItemFaults();
+  const superuser = req.principal.privileges === undefined;
+  let item: ParsedItem;
+  let indexName = '';
+  let id: string | undefined;
+  const fail = (status: number, error: EsErrorCause): void => {
+    errors = true;
+    out.push({ [item.action]: { _index: indexName, _id: id ?? null, status, error } });
+  };
+  for (item of items) {
+    indexName = String(item.meta._index ?? pathIndex ?? '');
+    id = item.meta._id === undefined || item.meta._id === null ? undefined : String(item.meta._id);
     try {
-      const rejected = ctx.faults.forBulkItem([indexName]);
+      const rejected = faultsActive ? ctx.faults.forBulkItem([indexName]) : undefined;
       if (rejected !== undefined) {
         fail(
           rejected,
@@ -182,7 +194,7 @@ export function executeBulk(req: EsRequest, ctx: FakeContext): Record<string, un
       });
       const privilege =
         item.action === 'delete' ? 'delete' : item.action === 'create' ? 'create_doc' : 'index';
-      if (!hasIndexPrivilege(req.principal, [indexName, target.name], privilege)) {
+      if (!superuser && !hasIndexPrivilege(req.principal, [indexName, target.name], privilege)) {
         fail(
           403,
           errorCause(
@@ -238,11 +250,17 @@ export function executeBulk(req: EsRequest, ctx: FakeContext): Record<string, un
         }
         id ??= ctx.store.newId(20);
         const opType = item.action === 'create' || item.meta.op_type === 'create' ? 'create' : 'index';
-        result = target.put(id, source, { opType, ...occ(item.meta) });
+        result = target.put(
+          id,
+          source,
+          hasOcc(item.meta) ? { opType, ...occ(item.meta) } : opType === 'create' ? CREATE : INDEX,
+        );
       }
-      const body: Record<string, unknown> = { ...result.body };
-      if (forced && result.body.result !== 'noop') body.forced_refresh = true;
-      out.push({ [item.action]: { ...body, status: result.status } });
+      // The write result is freshly built per call: extend it in place (key order as the cluster's).
+      const body = result.body as WriteResult['body'] & { status?: number };
+      if (forced && body.result !== 'noop') body.forced_refresh = true;
+      body.status = result.status;
+      out.push(item.action === 'index' ? { index: body } : { [item.action]: body });
     } catch (err) {
       if (err instanceof ItemError) {
         fail(err.status, err.error);

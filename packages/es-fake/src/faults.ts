@@ -179,6 +179,11 @@ export class Faults {
     return out;
   }
 
+  /** Whether any bulk item rule is live (internal fast path). */
+  hasBulkItemFaults(): boolean {
+    return this.#itemRules.some((r) => r.remaining > 0);
+  }
+
   /** Status to reject a bulk item with, if any (internal). */
   forBulkItem(indexNames: readonly string[]): number | undefined {
     for (const live of this.#itemRules) {

@@ -30,6 +30,38 @@ export function parseSourceFilter(
   return { includes, excludes };
 }
 
+interface CompiledFilter {
+  readonly included: (path: string) => boolean;
+  readonly couldInclude: (path: string) => boolean;
+  readonly excluded: (path: string) => boolean;
+}
+
+const compiled = new WeakMap<object, CompiledFilter>();
+
+function compile(filter: {
+  readonly includes: readonly string[];
+  readonly excludes: readonly string[];
+}): CompiledFilter {
+  const cached = compiled.get(filter);
+  if (cached !== undefined) return cached;
+  const inc = filter.includes.map((p) => ({ p, re: wildcardRegExp(p, false) }));
+  const exc = filter.excludes.map((p) => wildcardRegExp(p, false));
+  const result: CompiledFilter = {
+    included: (path) =>
+      inc.length === 0 || inc.some(({ p, re }) => re.test(path) || path.startsWith(`${p}.`)),
+    couldInclude: (path) =>
+      inc.some(
+        ({ p }) =>
+          p.startsWith(`${path}.`) ||
+          (p.includes('*') && `${path}.`.startsWith(p.slice(0, p.indexOf('*')))) ||
+          p.startsWith('*'),
+      ),
+    excluded: (path) => exc.some((re) => re.test(path)),
+  };
+  compiled.set(filter, result);
+  return result;
+}
+
 /** Applies a source filter (returns `undefined` for `_source:false`). */
 export function applySourceFilter(
   source: Record<string, unknown>,
@@ -37,18 +69,7 @@ export function applySourceFilter(
 ): Record<string, unknown> | undefined {
   if (filter === false) return undefined;
   if (filter.includes.length === 0 && filter.excludes.length === 0) return source;
-  const inc = filter.includes.map((p) => ({ p, re: wildcardRegExp(p, false) }));
-  const exc = filter.excludes.map((p) => wildcardRegExp(p, false));
-  const included = (path: string): boolean =>
-    inc.length === 0 || inc.some(({ p, re }) => re.test(path) || path.startsWith(`${p}.`));
-  const couldInclude = (path: string): boolean =>
-    inc.some(
-      ({ p }) =>
-        p.startsWith(`${path}.`) ||
-        (p.includes('*') && `${path}.`.startsWith(p.slice(0, p.indexOf('*')))) ||
-        p.startsWith('*'),
-    );
-  const excluded = (path: string): boolean => exc.some((re) => re.test(path));
+  const { included, couldInclude, excluded } = compile(filter);
 
   const walkValue = (value: unknown, path: string, all: boolean): unknown => {
     if (Array.isArray(value)) {

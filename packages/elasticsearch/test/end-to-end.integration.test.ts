@@ -68,9 +68,9 @@ async function setup(options: { accessControl?: boolean } = {}) {
       statsIntervalMs: 20,
       pollIntervalMs: 20,
     });
-  const createJob = (jobType: 'full' | 'access_control' = 'full') =>
+  const createJob = (jobType: 'full' | 'incremental' | 'access_control' = 'full') =>
     controlPlane.createJob({ connectorId: 'c1', jobType, triggerMethod: 'on_demand' }, signal);
-  const run = async (jobType: 'full' | 'access_control' = 'full') => {
+  const run = async (jobType: 'full' | 'incremental' | 'access_control' = 'full') => {
     const jobId = await createJob(jobType);
     return { jobId, outcome: await runExisting(jobId) };
   };
@@ -244,5 +244,32 @@ describe('a full sync through the engine into Elasticsearch', () => {
     const ids = Array.from({ length: 60 }, (_, i) => `item-${String(i).padStart(3, '0')}`);
     expect(indexed(fake)).toEqual(expected(source, ids));
     expect(jobDoc()).toMatchObject({ status: 'completed', total_document_count: 60, error: null });
+  });
+
+  it('runs an incremental sync from the cursor the full sync stored on the connector', async () => {
+    const { fake, source, run } = await setup();
+    corpus(source, 0, 12);
+    await run();
+    const connectorDoc = () => fake.state.document('.elastic-connectors', 'c1')?._source;
+    expect(connectorDoc()?.sync_cursor).toBe(source.position);
+
+    source.delete('item-003');
+    corpus(source, 12, 14);
+    const pagesBefore = source.pagesRead;
+    const { jobId, outcome } = await run('incremental');
+    expect(outcome).toMatchObject({ ran: true, status: 'completed' });
+    expect(source.pagesRead - pagesBefore).toBe(1);
+    const ids = [...Array.from({ length: 14 }, (_, i) => i)]
+      .filter((i) => i !== 3)
+      .map((i) => `item-${String(i).padStart(3, '0')}`);
+    expect(indexed(fake)).toEqual(expected(source, ids));
+    expect(connectorDoc()?.sync_cursor).toBe(source.position);
+    expect(fake.state.document('.elastic-connectors-sync-jobs', jobId)?._source).toMatchObject({
+      job_type: 'incremental',
+      status: 'completed',
+      indexed_document_count: 2,
+      deleted_document_count: 1,
+      total_document_count: 13,
+    });
   });
 });

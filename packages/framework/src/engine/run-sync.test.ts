@@ -726,3 +726,21 @@ describe('runSync: cancellation while reading the index', () => {
     expect(sink.documents(INDEX).size).toBe(10);
   });
 });
+
+describe('runSync: cancellation with a stuck sink', () => {
+  it('returns within a second when a batch write never completes', async () => {
+    const source = createSyntheticSource();
+    seed(source, 40);
+    const sink = createMemorySink({
+      batchLimits: { maxOperations: 5, maxInFlight: 2 },
+      beforeWrite: () => new Promise(() => undefined),
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+    const started = performance.now();
+    const result = await sync(source, sink, { signal: controller.signal });
+    expect(result.status).toBe('canceled');
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(result.indexed).toBe(0);
+  });
+});

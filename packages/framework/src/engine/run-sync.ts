@@ -633,16 +633,15 @@ class SyncRun {
     this.cursor = null;
   }
 
+  /** Lets downloads, writes and checkpoint saves in flight settle, for at most half a second in total. */
   async settle(): Promise<void> {
-    const grace = 1000;
+    const grace = 500;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled([...this.downloads]),
+      Promise.allSettled([...this.downloads, this.batches?.settle(grace), this.tracker.idle(grace)]),
       new Promise<void>((resolve) => (timer = setTimeout(resolve, grace))),
     ]);
     clearTimeout(timer);
-    await this.batches?.settle(grace);
-    await this.tracker.idle(grace);
   }
 
   result(

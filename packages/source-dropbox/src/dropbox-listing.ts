@@ -362,6 +362,13 @@ async function* entriesPage(
   }
 }
 
+/** True when a mounted item's path is inside the configured path (so the tree listing covers it). */
+function inListedPath(ctx: ListingContext, pathLower: string | undefined): boolean {
+  if (!pathLower) return false;
+  const root = ctx.path.toLowerCase();
+  return root === '' || pathLower === root || pathLower.startsWith(`${root}/`);
+}
+
 /** Reads one received file: its link metadata and (with DLS) its members; a skip when either fails. */
 async function receivedFile(
   ctx: ListingContext,
@@ -422,8 +429,10 @@ async function* receivedFiles(
         signal,
       );
   for (;;) {
-    const fresh = page.entries.filter((entry) => !(known && known[entry.id] === entry.preview_url));
-    for (const entry of page.entries) state.received[entry.id] = entry.preview_url;
+    // A received file added to the account's Dropbox inside the listed path is already in the tree listing.
+    const entries = page.entries.filter((entry) => !inListedPath(ctx, entry.path_lower));
+    const fresh = entries.filter((entry) => !(known && known[entry.id] === entry.preview_url));
+    for (const entry of entries) state.received[entry.id] = entry.preview_url;
     // Metadata and members of the new received files, a few at a time, emitted in listing order.
     const outcomes = fresh.map((entry) => limiter.run(() => receivedFile(ctx, acls, entry, signal), signal));
     for (const outcome of outcomes) outcome.catch(() => undefined); // awaited below; never unhandled

@@ -77,4 +77,22 @@ describe('accounts and paths against the simulator', () => {
     expect(canonical(result.upserts.values())).toEqual(sim.groundTruth().documents);
     expect(result.cursor).toBeTypeOf('object');
   });
+
+  it('lists a received file added to the Dropbox once, as a tree file (no duplicate id)', async () => {
+    await using sim = await createDropboxSimulator({ seed: 56, size: 'small' });
+    const mounted = sim.admin.tenant.received[0]!;
+    sim.admin.mountReceivedFile(mounted.id, '/Ada Admin');
+    const result = await collect(instanceFor(sim, { use_document_level_security: true }).listAll(full()));
+    const ids = result.events.flatMap((e) => (e.kind === 'upsert' ? [e.document._id] : []));
+    expect(ids.filter((id) => id === mounted.id)).toHaveLength(1);
+    expect(result.upserts.get(mounted.id)).toMatchObject({
+      file_path: `/Ada Admin/${mounted.name}`,
+      type: 'File',
+    });
+    expect(canonical(result.upserts.values())).toEqual(sim.groundTruth({ dls: true }).documents);
+    // Outside the configured path, it is listed as a received file instead.
+    const scoped = await collect(instanceFor(sim, { path: '/Engineering' }).listAll(full()));
+    expect(scoped.upserts.get(mounted.id)).toMatchObject({ url: mounted.url });
+    expect(canonical(scoped.upserts.values())).toEqual(sim.groundTruth({ path: '/Engineering' }).documents);
+  });
 });

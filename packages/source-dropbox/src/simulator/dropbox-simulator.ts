@@ -61,6 +61,8 @@ export interface DropboxSimulatorAdmin {
   shareFile(path: string, members: SimMembers | undefined): void;
   /** Revokes a received file's shared link (its metadata then answers 409 shared_link_not_found). */
   revokeReceivedFile(id: string): void;
+  /** Adds a received file to the admin's Dropbox under a folder (then listed both ways, with its path). */
+  mountReceivedFile(id: string, parentPath: string): void;
   /** Expires a received file's link: still listed, but its metadata and file answer 409. */
   expireReceivedLink(id: string): void;
   /** Invalidates every list_folder cursor (continue answers 409 reset). */
@@ -566,15 +568,15 @@ export async function createDropboxSimulator(
       const matches = searchMatches('files/search_v2', original, caller);
       return searchPage(original, matches, Number(state.o), Number(state.l), caller);
     },
-    'sharing/list_received_files': (arg) => {
+    'sharing/list_received_files': (arg, caller) => {
       checkKeys('sharing/list_received_files', arg, ['limit', 'actions']);
       const limit = limitOf('sharing/list_received_files', arg.limit, 300, 100);
-      return receivedPage(0, Math.min(limit, pageSize));
+      return receivedPage(0, Math.min(limit, pageSize), caller);
     },
-    'sharing/list_received_files/continue': (arg) => {
+    'sharing/list_received_files/continue': (arg, caller) => {
       checkKeys('sharing/list_received_files/continue', arg, ['cursor']);
       const state = decodeCursor('sharing/list_received_files/continue', arg.cursor);
-      return receivedPage(Number(state.o), Number(state.l));
+      return receivedPage(Number(state.o), Number(state.l), caller);
     },
     'sharing/get_shared_link_metadata': (arg) => {
       checkKeys('sharing/get_shared_link_metadata', arg, ['url', 'path', 'link_password']);
@@ -690,7 +692,7 @@ export async function createDropboxSimulator(
     };
   };
 
-  const receivedPage = (offset: number, limit: number): Record<string, unknown> => {
+  const receivedPage = (offset: number, limit: number, caller: Caller): Record<string, unknown> => {
     const all = tenant.received.filter((r) => !r.revoked);
     const slice = all.slice(offset, offset + limit);
     const next = offset + slice.length;
@@ -703,9 +705,17 @@ export async function createDropboxSimulator(
         access_type: { '.tag': 'viewer' },
         owner_display_names: [tenant.memberByAccount(r.ownerAccountId)?.displayName ?? 'Someone'],
         time_invited: r.clientModified,
+        ...mountedPath(r.id, caller),
       })),
       ...(next < all.length ? { cursor: encodeCursor({ o: next, l: limit }) } : {}),
     };
+  };
+
+  /** `path_lower`/`path_display` of a mounted received file, in the caller's view. */
+  const mountedPath = (id: string, caller: Caller): Record<string, string> => {
+    const item = tenant.received.find((r) => r.id === id)?.mounted ? tenant.items.get(id) : undefined;
+    const path = item ? viewPath(tenant, item, caller.view) : undefined;
+    return path ? { path_lower: path.toLowerCase(), path_display: path } : {};
   };
 
   const findLink = (url: unknown) => {
@@ -1112,6 +1122,7 @@ export async function createDropboxSimulator(
         if (!link) throw new Error(`no received file ${id}`);
         link.revoked = true;
       },
+      mountReceivedFile: (id, parentPath) => void tenant.mountReceived(id, parentId(parentPath)),
       expireReceivedLink: (id) => {
         const link = tenant.received.find((r) => r.id === id);
         if (!link) throw new Error(`no received file ${id}`);

@@ -86,6 +86,8 @@ export function computeGroundTruth(tenant: SimTenant, options: GroundTruthOption
     for (const item of tenant.items.values()) if (inScope(item, path)) addItem(item);
     for (const link of tenant.received) {
       if (link.revoked || link.expired) continue;
+      const mounted = link.mounted ? tenant.items.get(link.id) : undefined;
+      if (mounted && inScope(mounted, path)) continue; // listed in the tree already
       const acl = options.dls ? sortedUnique(membersAcl(link.members, includeGroups)) : undefined;
       documents.set(
         link.id,

@@ -65,6 +65,8 @@ export interface SimReceivedFile {
   revoked: boolean;
   /** Expired link: still listed, but its metadata and file answer 409 shared_link_not_found. */
   expired?: boolean;
+  /** Added to the admin's Dropbox: also a tree item with the same id (listed with its path). */
+  mounted?: boolean;
 }
 
 /** One recorded change of the tree, replayed by `list_folder/continue`. */
@@ -403,6 +405,27 @@ export class SimTenant {
     if (newName !== undefined) item.name = newName;
     this.record(item.id);
     for (const descendant of this.descendants(id)) this.record(descendant.id);
+    return item;
+  }
+
+  /** Adds a received file to the admin's Dropbox under a folder: a tree item with the same id. */
+  mountReceived(id: string, parentId: string | null): SimItem {
+    const link = this.received.find((r) => r.id === id);
+    if (!link) throw new Error(`no received file ${id}`);
+    const item: SimItem = {
+      id: link.id,
+      kind: 'file',
+      name: link.name,
+      parentId,
+      content: link.content,
+      clientModified: link.clientModified,
+      serverModified: link.serverModified,
+      rev: link.rev,
+      explicitMembers: link.members,
+    };
+    this.items.set(item.id, item);
+    link.mounted = true;
+    this.record(item.id);
     return item;
   }
 

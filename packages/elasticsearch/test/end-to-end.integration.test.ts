@@ -74,7 +74,7 @@ async function setup(options: { accessControl?: boolean } = {}) {
     const jobId = await createJob(jobType);
     return { jobId, outcome: await runExisting(jobId) };
   };
-  return { fake, source, run, createJob, runExisting };
+  return { fake, source, run, createJob, runExisting, controlPlane };
 }
 
 function indexed(fake: EsFake): Record<string, unknown> {
@@ -270,6 +270,29 @@ describe('a full sync through the engine into Elasticsearch', () => {
       indexed_document_count: 2,
       deleted_document_count: 1,
       total_document_count: 13,
+    });
+  });
+
+  it('honours a cancelation requested through the Connector API while the job runs', async () => {
+    const { fake, source, createJob, runExisting, controlPlane } = await setup();
+    corpus(source, 0, 40);
+    source.hangOnPage = 2;
+    const jobId = await createJob();
+    const running = runExisting(jobId);
+    const jobDoc = () => fake.state.document('.elastic-connectors-sync-jobs', jobId)?._source;
+    for (let i = 0; i < 300 && jobDoc()?.status !== 'in_progress'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await controlPlane.cancelJob(jobId, signal);
+    expect(await running).toMatchObject({ ran: true, status: 'canceled' });
+    const job = jobDoc();
+    expect(job).toMatchObject({ status: 'canceled' });
+    expect(job?.canceled_at).toEqual(expect.any(String));
+    expect(job?.completed_at).toEqual(expect.any(String));
+    expect(job?.cancelation_requested_at).toEqual(expect.any(String));
+    expect(fake.state.document('.elastic-connectors', 'c1')?._source).toMatchObject({
+      last_sync_status: 'canceled',
+      status: 'connected',
     });
   });
 });

@@ -599,7 +599,8 @@ export async function* listChangedEntries(
   work.received = {};
   work.receivedCursor = undefined;
   yield* receivedFiles(ctx, acls, work, previous, false, signal);
-  for (const id of Object.keys(previous)) if (!(id in work.received)) yield remove(id);
+  // Gone from the received list, unless it is now a tree item (a received file added inside the listed path).
+  for (const id of Object.keys(previous)) if (!(id in work.received) && !pathById.has(id)) yield remove(id);
   delete work.receivedCursor;
   yield cursorEvent(toChangeState(work));
 }

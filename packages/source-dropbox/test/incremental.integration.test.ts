@@ -138,4 +138,19 @@ describe('incremental sync against the simulator', () => {
     apply(index, rest.events);
     expect(canonical(index.values())).toEqual(sim.groundTruth().documents);
   });
+
+  it('turns a received file added to the Dropbox into a tree document, without deleting it', async () => {
+    await using sim = await createDropboxSimulator({ seed: 27, size: 'small' });
+    const instance = instanceFor(sim);
+    const first = await collect(instance.listAll(full()));
+    const index = new Map<string, SourceDocument>();
+    apply(index, first.events);
+    const link = sim.admin.tenant.received[0]!;
+    sim.admin.mountReceivedFile(link.id, '/Ada Admin');
+    const second = await collect(instance.listChanges!(changes(first.cursor as JsonValue)));
+    apply(index, second.events);
+    expect(second.deletes).toEqual([]);
+    expect(index.get(link.id)).toMatchObject({ file_path: `/Ada Admin/${link.name}` });
+    expect(canonical(index.values())).toEqual(sim.groundTruth().documents);
+  });
 });

@@ -184,4 +184,36 @@ describe('Elasticsearch sink against the fake', () => {
     expect(taken).toBeLessThan(40);
     expect(fake.state.counters().close_point_in_time).toBe(1);
   });
+
+  it('splits batches over the cluster http.max_content_length until every document is indexed', async () => {
+    fake = await createEsFake({ refreshIntervalMs: false, maxContentLength: 4000 });
+    const client = createElasticsearchClient({ host: fake.url });
+    const sink = createElasticsearchSink(client, { retry: FAST });
+    const writer = await sink.openIndex({ indexName: 'search-small', kind: 'content', signal });
+    const operations: SinkOperation[] = Array.from({ length: 40 }, (_, i) => ({
+      op: 'index',
+      id: `d${i}`,
+      document: { body: 'z'.repeat(200) },
+    }));
+    const outcome = await writer.write(operations, signal);
+    expect(outcome).toMatchObject({ indexed: 40, failures: [] });
+    expect(fake.state.documents('search-small')).toHaveLength(40);
+    expect(fake.state.requests.some((request) => request.api === 'bulk' && request.status === 413)).toBe(
+      true,
+    );
+  });
+
+  it('rides out request-level 503s and 429s from the cluster', async () => {
+    const { fake, sink } = await setup();
+    const writer = await sink.openIndex({ indexName: 'search-faults', kind: 'content', signal });
+    fake.faults.failNext(2, 503, { api: 'bulk' });
+    expect(await writer.write(docs(0, 5), signal)).toMatchObject({ indexed: 5, failures: [] });
+    fake.faults.failNext(1, 429, { api: 'bulk' }, 0);
+    expect(await writer.write(docs(5, 10), signal)).toMatchObject({ indexed: 5, failures: [] });
+    expect(
+      fake.state.requests.filter((request) => request.api === 'bulk').map((request) => request.status),
+    ).toEqual([503, 503, 200, 429, 200]);
+    await writer.refresh(signal);
+    expect(await writer.count(signal)).toBe(10);
+  });
 });

@@ -573,6 +573,14 @@ export async function* listChangedEntries(
           if (!upserted.has(id)) deletions.push(id);
         }
       } else if (entry.id) {
+        if (entry['.tag'] === 'file' && entry.path_lower) {
+          // A file replaces whatever was at its path, children included.
+          for (const id of work.index.takeSubtree(entry.path_lower)) {
+            if (id === entry.id) continue;
+            pathById.delete(id);
+            if (!upserted.has(id)) deletions.push(id);
+          }
+        }
         const old = pathById.get(entry.id);
         if (old && old !== entry.path_lower) work.index.clear(old);
         if (entry.path_lower) pathById.set(entry.id, entry.path_lower);

@@ -153,4 +153,22 @@ describe('incremental sync against the simulator', () => {
     expect(index.get(link.id)).toMatchObject({ file_path: `/Ada Admin/${link.name}` });
     expect(canonical(index.values())).toEqual(sim.groundTruth().documents);
   });
+
+  it('drops the children of a folder replaced by a file at the same path (no deleted entry needed)', async () => {
+    await using sim = await createDropboxSimulator({ seed: 28, size: 'small' });
+    const instance = instanceFor(sim);
+    const first = await collect(instance.listAll(full()));
+    const index = new Map<string, SourceDocument>();
+    apply(index, first.events);
+    const { tenant } = sim.admin;
+    const folder = [...tenant.items.values()].find((i) => tenant.pathOf(i.id) === '/Ada Admin/Private/deep')!;
+    const gone = [folder.id, ...tenant.descendants(folder.id).map((i) => i.id)];
+    // Remove the folder without recording a change, as if Dropbox reported only the replacing file.
+    for (const id of gone) tenant.items.delete(id);
+    sim.admin.addFile('/Ada Admin/Private', 'deep', 'now a file');
+    const second = await collect(instance.listChanges!(changes(first.cursor as JsonValue)));
+    apply(index, second.events);
+    expect(new Set(second.deletes)).toEqual(new Set(gone));
+    expect(canonical(index.values())).toEqual(sim.groundTruth().documents);
+  });
 });

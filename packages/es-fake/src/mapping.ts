@@ -189,7 +189,15 @@ export function applyDocument(
   id: string,
 ): MappingOutcome {
   const added: [Record<string, FieldMapping>, string, FieldMapping][] = [];
-  const error = walkObject(mappings.properties, source, '', mappings.dynamic ?? true, id, added);
+  activeTemplates = Array.isArray(mappings.dynamic_templates)
+    ? (mappings.dynamic_templates as unknown[])
+    : [];
+  let error: EsErrorCause | undefined;
+  try {
+    error = walkObject(mappings.properties, source, '', mappings.dynamic ?? true, id, added);
+  } finally {
+    activeTemplates = [];
+  }
   if (error !== undefined) return { ok: false, status: 400, error };
   for (const [target, name, def] of added) mergeProperties(target, { [name]: def });
   return { ok: true, changed: added.length > 0 };
@@ -218,14 +226,17 @@ function walkObject(
         );
       }
       if (dynamic === false || dynamic === 'false') continue;
-      const def = dynamicMapping(value);
+      const def = templateMapping(value, key, full) ?? dynamicMapping(value);
       if (def === undefined) continue;
       added.push([properties, key, def]);
       if (def.properties !== undefined) {
         const sub = firstObject(value);
         if (sub !== undefined) {
-          const err = walkObject(def.properties, sub, full, dynamic, id, []);
+          // `def` is not in the mappings yet: map its children into it right away.
+          const local: [Record<string, FieldMapping>, string, FieldMapping][] = [];
+          const err = walkObject(def.properties, sub, full, dynamic, id, local);
           if (err !== undefined) return err;
+          for (const [target, name, child] of local) mergeProperties(target, { [name]: child });
         }
       }
       continue;
@@ -354,6 +365,88 @@ function parseFailure(
     {},
     errorCause(causeType, cause),
   );
+}
+
+/** `dynamic_templates` of the index being written (set for the duration of one synchronous `applyDocument`). */
+let activeTemplates: unknown[] = [];
+
+/** The JSON type name `match_mapping_type` compares against. */
+function detectedType(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    const first = value.find((v) => v !== null);
+    return first === undefined ? undefined : detectedType(first);
+  }
+  if (typeof value === 'string') return looksLikeDate(value) ? 'date' : 'string';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'long' : 'double';
+  if (typeof value === 'boolean') return 'boolean';
+  if (isPlainObject(value)) return 'object';
+  return undefined;
+}
+
+const DEFAULT_TYPE: Readonly<Record<string, string>> = {
+  string: 'text',
+  long: 'long',
+  double: 'float',
+  boolean: 'boolean',
+  date: 'date',
+  object: 'object',
+};
+
+function anyMatch(patterns: unknown, text: string, regex: boolean): boolean | undefined {
+  if (patterns === undefined) return undefined;
+  const list = Array.isArray(patterns) ? patterns.map(String) : [String(patterns)];
+  return list.some((p) => (regex ? new RegExp(p).test(text) : wildcardToRegExp(p).test(text)));
+}
+
+function wildcardToRegExp(pattern: string): RegExp {
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
+}
+
+function substitute(node: unknown, name: string, dynamicType: string): unknown {
+  if (typeof node === 'string')
+    return node.replaceAll('{name}', name).replaceAll('{dynamic_type}', dynamicType);
+  if (Array.isArray(node)) return node.map((n) => substitute(n, name, dynamicType));
+  if (isPlainObject(node))
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, substitute(v, name, dynamicType)]));
+  return node;
+}
+
+/** The mapping of the first matching dynamic template for a new field, if any. */
+function templateMapping(value: unknown, key: string, fullPath: string): FieldMapping | undefined {
+  const type = detectedType(value);
+  if (type === undefined) return undefined;
+  for (const entry of activeTemplates) {
+    if (!isPlainObject(entry)) continue;
+    const tpl = Object.values(entry)[0];
+    if (!isPlainObject(tpl) || !isPlainObject(tpl.mapping)) continue;
+    const regex = tpl.match_pattern === 'regex';
+    const mmt = tpl.match_mapping_type;
+    if (
+      mmt !== undefined &&
+      !(Array.isArray(mmt) ? mmt.map(String) : [String(mmt)]).some((t) => t === '*' || t === type)
+    )
+      continue;
+    if (anyMatch(tpl.match, key, regex) === false || anyMatch(tpl.unmatch, key, regex) === true) continue;
+    if (
+      anyMatch(tpl.path_match, fullPath, false) === false ||
+      anyMatch(tpl.path_unmatch, fullPath, false) === true
+    )
+      continue;
+    const mapping = substitute(structuredClone(tpl.mapping), key, DEFAULT_TYPE[type] ?? type) as FieldMapping;
+    if (mapping.type === undefined) {
+      if (type === 'object') mapping.properties ??= {};
+      else mapping.type = DEFAULT_TYPE[type] ?? type;
+    }
+    if ((mapping.type === 'object' || mapping.type === 'nested') && mapping.properties === undefined)
+      mapping.properties = {};
+    return mapping;
+  }
+  return undefined;
 }
 
 /** The dynamic mapping Elasticsearch would create for a JSON value. */

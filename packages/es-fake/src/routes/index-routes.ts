@@ -135,6 +135,8 @@ export const indicesPutMapping: Handler = (req, ctx) => {
     );
     if (body.dynamic !== undefined) index.mappings.dynamic = body.dynamic as boolean | string;
     if (body._meta !== undefined) index.mappings._meta = body._meta as Record<string, unknown>;
+    if (body.dynamic_templates !== undefined)
+      index.mappings.dynamic_templates = structuredClone(body.dynamic_templates);
   }
   return { body: { acknowledged: true } };
 };

@@ -103,6 +103,16 @@ describe('Dropbox simulator wire behaviour', () => {
     );
     expect(badUser.status).toBe(401);
     expect(badUser.json.error).toEqual({ '.tag': 'invalid_select_user' });
+    const asAdmin = await rpc(sim, 'users/get_current_account', undefined, {
+      Authorization: `Bearer ${teamToken}`,
+      'Dropbox-API-Select-Admin': sim.admin.tenant.admin.teamMemberId,
+    });
+    expect(asAdmin.json.account_id).toBe(sim.admin.tenant.admin.accountId);
+    const notAdmin = await rpc(sim, 'users/get_current_account', undefined, {
+      Authorization: `Bearer ${teamToken}`,
+      'Dropbox-API-Select-Admin': sim.admin.tenant.members[1]!.teamMemberId,
+    });
+    expect(notAdmin.json.error).toEqual({ '.tag': 'invalid_select_admin' });
     const unknown = await rpc(sim, 'files/list_folder', { path: '' }, { Authorization: 'Bearer sl.unknown' });
     expect(unknown.status).toBe(401);
     expect(unknown.headers.get('www-authenticate')).toBe('Bearer realm="Dropbox-API"');

@@ -830,6 +830,18 @@ export async function createDropboxSimulator(
         throw bad400(route, 'Dropbox-API-Select-User is not supported on team routes.');
       return { kind: 'team', member: undefined, view: { rootId: null } };
     }
+    const selectAdmin = req.headers['dropbox-api-select-admin'];
+    if (typeof selectUser !== 'string' && typeof selectAdmin === 'string') {
+      const adminMember = tenant.memberById(selectAdmin);
+      if (!adminMember || !adminMember.isAdmin || adminMember.status !== 'active')
+        throw auth401('invalid_select_admin');
+      const rooted = pathRoot(route, req, adminMember, 'team');
+      return {
+        kind: 'team',
+        member: adminMember,
+        view: { rootId: rooted === undefined ? (homeItemOf(adminMember)?.id ?? null) : rooted },
+      };
+    }
     if (typeof selectUser !== 'string') {
       throw bad400(
         route,

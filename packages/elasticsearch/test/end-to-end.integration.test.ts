@@ -38,8 +38,11 @@ function corpus(source: SyntheticSource, from: number, to: number): void {
   }
 }
 
-async function setup(options: { accessControl?: boolean } = {}) {
-  fake = await createEsFake({ refreshIntervalMs: false });
+async function setup(options: { accessControl?: boolean; seed?: number } = {}) {
+  fake = await createEsFake({
+    refreshIntervalMs: false,
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+  });
   scratchDir = mkdtempSync(join(tmpdir(), 'es-e2e-'));
   const client = createElasticsearchClient({ host: fake.url, headers: {} });
   const sink = createElasticsearchSink(client, { retry: FAST, limits: { maxOperations: 7 } });
@@ -294,5 +297,22 @@ describe('a full sync through the engine into Elasticsearch', () => {
       last_sync_status: 'canceled',
       status: 'connected',
     });
+  });
+
+  it('ends equal to the source while the cluster throttles items and drops and rejects requests', async () => {
+    const { fake, source, run } = await setup({ seed: 20261122 });
+    corpus(source, 0, 80);
+    const items = fake.faults.rejectBulkItems({ rate: 0.2 });
+    const unavailable = fake.faults.inject({
+      match: { api: 'bulk' },
+      action: { kind: 'status', status: 503 },
+      rate: 0.3,
+    });
+    const dropped = fake.faults.inject({ match: { api: 'bulk' }, action: { kind: 'drop' }, rate: 0.1 });
+    const { outcome } = await run();
+    expect(outcome).toMatchObject({ ran: true, status: 'completed' });
+    expect(items.hits + unavailable.hits + dropped.hits).toBeGreaterThan(0);
+    const ids = Array.from({ length: 80 }, (_, i) => `item-${String(i).padStart(3, '0')}`);
+    expect(indexed(fake)).toEqual(expected(source, ids));
   });
 });

@@ -38,10 +38,11 @@ function corpus(source: SyntheticSource, from: number, to: number): void {
   }
 }
 
-async function setup(options: { accessControl?: boolean; seed?: number } = {}) {
+async function setup(options: { accessControl?: boolean; seed?: number; version?: string } = {}) {
   fake = await createEsFake({
     refreshIntervalMs: false,
     ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.version === undefined ? {} : { version: options.version }),
   });
   scratchDir = mkdtempSync(join(tmpdir(), 'es-e2e-'));
   const client = createElasticsearchClient({ host: fake.url, headers: {} });
@@ -314,5 +315,21 @@ describe('a full sync through the engine into Elasticsearch', () => {
     expect(items.hits + unavailable.hits + dropped.hits).toBeGreaterThan(0);
     const ids = Array.from({ length: 80 }, (_, i) => `item-${String(i).padStart(3, '0')}`);
     expect(indexed(fake)).toEqual(expected(source, ids));
+  });
+
+  it('syncs the same way against a 9.x cluster', async () => {
+    const { fake, source, run } = await setup({ version: '9.1.0' });
+    corpus(source, 0, 15);
+    const { jobId, outcome } = await run();
+    expect(outcome).toMatchObject({ ran: true, status: 'completed' });
+    const ids = Array.from({ length: 15 }, (_, i) => `item-${String(i).padStart(3, '0')}`);
+    expect(indexed(fake)).toEqual(expected(source, ids));
+    expect(JSON.stringify(fake.state.mappings(INDEX) ?? {})).not.toContain('iq_text_base');
+    const job = fake.state.document('.elastic-connectors-sync-jobs', jobId)?._source;
+    expect(syncJobDocSchema.safeParse(job).error?.issues ?? []).toEqual([]);
+    expect(
+      connectorDocSchema.safeParse(fake.state.document('.elastic-connectors', 'c1')?._source).error?.issues ??
+        [],
+    ).toEqual([]);
   });
 });

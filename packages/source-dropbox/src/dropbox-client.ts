@@ -46,6 +46,14 @@ export interface DropboxClient {
 
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
+/** The SDK turns a 200 whose body is not JSON (e.g. cut short) into a string result: never accept one. */
+function checked(result: unknown, what: string): unknown {
+  if (typeof result === 'object' && result !== null) return result;
+  throw new UpstreamError(`[dropbox] ${what}: malformed response from Dropbox (not a JSON object)`, {
+    retryable: true,
+  });
+}
+
 function stripSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
@@ -95,7 +103,12 @@ export function createDropboxClient(options: DropboxClientOptions): DropboxClien
     } catch (error) {
       throw toDropboxError(error, 'Refreshing the access token');
     }
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw toDropboxError(error, 'Reading the token endpoint response');
+    }
     let json: { access_token?: unknown; expires_in?: unknown; error?: unknown } = {};
     try {
       json = JSON.parse(text) as typeof json;
@@ -151,7 +164,7 @@ export function createDropboxClient(options: DropboxClientOptions): DropboxClien
       await ensureToken(signal, false);
       try {
         const response = await run(kind === 'team' ? team : member, callOptions);
-        return response.result as never;
+        return checked(response.result, what) as never;
       } catch (error) {
         if (
           dropboxErrorStatus(error) === 401 &&
@@ -160,7 +173,7 @@ export function createDropboxClient(options: DropboxClientOptions): DropboxClien
           await ensureToken(signal, true);
           try {
             const response = await run(kind === 'team' ? team : member, callOptions);
-            return response.result as never;
+            return checked(response.result, what) as never;
           } catch (retryError) {
             throw toDropboxError(retryError, what);
           }

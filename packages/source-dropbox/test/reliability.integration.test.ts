@@ -3,6 +3,7 @@ import {
   ConnectorError,
   UpstreamError,
   clearRegisteredSecrets,
+  createRetryingFetch,
   isAbortLike,
   type JsonValue,
   type ListingEvent,
@@ -174,5 +175,60 @@ describe('reliability against the simulator', () => {
     const error = await pending;
     expect(isAbortLike(error)).toBe(true);
     expect(Date.now() - started).toBeLessThan(150);
+  });
+
+  it('retries calls that hang past the per-attempt timeout and still gives the fault-free result', async () => {
+    await using sim = await createDropboxSimulator({
+      seed: 39,
+      size: 'small',
+      faults: { rate: 0.15, seed: 4, kinds: ['timeout'], hangMs: 5000, maxConsecutive: 2 },
+    });
+    const ctx = testContext({
+      fetch: createRetryingFetch({
+        policy: { maxAttempts: 5, baseDelayMs: 5, maxDelayMs: 20 },
+        timeoutMs: 250,
+      }),
+    });
+    const result = await collect(instanceFor(sim, {}, ctx).listAll(full()));
+    expect(canonical(result.upserts.values())).toEqual(sim.groundTruth().documents);
+    expect(sim.faults!.stats().byKind.timeout).toBeGreaterThan(0);
+  });
+
+  it('fails a listing whose response body is cut short, instead of returning a truncated page', async () => {
+    await using sim = await createDropboxSimulator({ seed: 40, size: 'small' });
+    // A 200 whose JSON body lost its second half (the SDK would hand it over as a string).
+    const ctx = testContext({
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        if (!String(input).endsWith('/files/list_folder/continue')) return response;
+        const text = await response.text();
+        return new Response(text.slice(0, Math.floor(text.length / 2)), {
+          status: response.status,
+          headers: response.headers,
+        });
+      },
+    });
+    const events: ListingEvent[] = [];
+    const error = await (async () => {
+      for await (const event of instanceFor(sim, {}, ctx).listAll(full())) events.push(event);
+    })().catch((e: unknown) => e);
+    expect(UpstreamError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      '[dropbox] list_folder at "/": malformed response from Dropbox (not a JSON object)',
+    );
+    expect(events.some((e) => e.kind === 'cursor')).toBe(false);
+  });
+
+  it('reports bodies dropped mid-way by the server (truncate faults) as connector errors', async () => {
+    await using sim = await createDropboxSimulator({
+      seed: 41,
+      size: 'small',
+      faults: { rate: 1, kinds: ['truncate'] },
+    });
+    const error = await instanceFor(sim)
+      .check(AbortSignal.timeout(5000))
+      .catch((e: unknown) => e);
+    expect(ConnectorError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^\[dropbox\] Reading the token endpoint response/);
   });
 });

@@ -19,7 +19,7 @@ const capabilities: SourceCapabilities = {
   binaryContent: false,
 };
 
-async function setup(options: { licenseType?: string } = {}) {
+async function setup(options: { licenseType?: string; version?: string } = {}) {
   fake = await createEsFake({ refreshIntervalMs: false, ...options });
   const client = createElasticsearchClient({ host: fake.url });
   const controlPlane = createConnectorApiControlPlane(client, { retry: FAST, pageSize: 2 });
@@ -246,5 +246,18 @@ describe('Connector API control plane against the fake', () => {
     expect(listed.map((connector) => connector.id).sort()).toEqual(['c1', 'c3']);
     expect(listed.every((connector) => /^\d+:\d+$/.test(connector.version))).toBe(true);
     expect(await controlPlane.listConnectorsByServiceType([], signal)).toEqual([]);
+  });
+
+  it('leaves out soft-deleted connectors (9.x)', async () => {
+    const { controlPlane, request, client, fake } = await setup({ version: '9.1.0' });
+    await client.transport.request({ method: 'DELETE', path: '/_connector/c1' });
+    expect(fake.state.document('.elastic-connectors', 'c1')?._source.deleted).toBe(true);
+    expect(await controlPlane.getConnector('c1', signal)).toBeUndefined();
+    expect(await controlPlane.listConnectors(['c1'], signal)).toEqual([]);
+    expect(await controlPlane.listConnectorsByServiceType(['files'], signal)).toEqual([]);
+    await request('PUT', '/_connector/c9', { index_name: 'search-c9', service_type: 'files' });
+    expect(
+      (await controlPlane.listConnectors(['c1', 'c9'], signal)).map((connector) => connector.id),
+    ).toEqual(['c9']);
   });
 });

@@ -38,6 +38,8 @@ export interface EsFakeOptions {
   readonly maxContentLength?: number;
   /** How many requests {@link EsFakeState.requests} keeps. @default 10000 */
   readonly requestLogSize?: number;
+  /** Stops the server when aborted (same as `close()`). */
+  readonly signal?: AbortSignal;
 }
 
 /** One logged request. */
@@ -319,6 +321,11 @@ export async function createEsFake(options: EsFakeOptions = {}): Promise<EsFake>
     });
     return closed;
   };
+
+  if (options.signal !== undefined) {
+    if (options.signal.aborted) await close();
+    else options.signal.addEventListener('abort', () => void close(), { once: true });
+  }
 
   const docsOf = (name: string): IndexData | undefined => {
     try {

@@ -192,3 +192,14 @@ describe('stats and health', () => {
     await client.close();
   });
 });
+
+describe('lifecycle', () => {
+  it('stops listening when its AbortSignal aborts', async () => {
+    const controller = new AbortController();
+    const es = await createEsFake({ signal: controller.signal });
+    expect((await fetch(`${es.url}/`)).status).toBe(200);
+    controller.abort();
+    await es.close();
+    await expect(fetch(`${es.url}/`)).rejects.toThrow();
+  });
+});

@@ -48,10 +48,11 @@ export function openSqliteDatabase(path: string, options: SqliteOpenOptions): Da
     ]);
   }
   try {
+    // The busy timeout first (it writes nothing): the read below waits for another process's lock too.
+    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs))}`);
     // A read first: fails with SQLITE_NOTADB / SQLITE_CORRUPT on a foreign or damaged file, writing nothing.
     db.prepare('SELECT count(*) AS n FROM sqlite_master').get();
     options.verify?.(db);
-    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs))}`);
     db.prepare('PRAGMA journal_mode = WAL').get();
     db.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     db.exec('PRAGMA foreign_keys = ON');

@@ -11,6 +11,7 @@ function emptyFilter(): Filter {
  * The connector snapshot stored in a new job (spec 3.1): `index_name` already prefixed with
  * `.search-acl-filter-` for access-control jobs, `filtering` = the DEFAULT domain's active filter. Like
  * Elasticsearch's `POST _connector/_sync_job`, refuses a connector without `index_name` or `service_type`.
+ * Unlike it, leaves the values of sensitive configuration fields out of the job.
  */
 export function toJobConnectorSnapshot(
   connectorId: string,
@@ -33,7 +34,14 @@ export function toJobConnectorSnapshot(
     language: connector.language ?? null,
     pipeline: connector.pipeline ?? null,
     service_type: connector.service_type as string,
-    configuration: connector.configuration ?? {},
+    // Sensitive values stay on the connector record only (job records are listed and shown freely); the job
+    // runner reads them from the connector when the job starts.
+    configuration: Object.fromEntries(
+      Object.entries(connector.configuration ?? {}).map(([key, entry]) => [
+        key,
+        entry.sensitive ? { ...entry, value: null } : entry,
+      ]),
+    ),
     filtering: domain?.active ?? emptyFilter(),
   });
 }

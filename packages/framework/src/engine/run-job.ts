@@ -179,7 +179,19 @@ export async function runJob(options: RunJobOptions): Promise<RunJobOutcome> {
       );
     }
     // 3. Configuration from the job's snapshot (secrets registered before anything can print them).
-    const values = configValuesFromEntries(snapshot.configuration ?? {});
+    // Sensitive values come from the live connector record: the embedded store keeps them out of job records
+    // (a Kibana-created job on Elasticsearch carries them, and they are the same values).
+    const liveConfiguration = connector.doc.configuration ?? {};
+    const values = configValuesFromEntries(
+      Object.fromEntries(
+        Object.entries(snapshot.configuration ?? {}).map(([key, entry]) => [
+          key,
+          entry.sensitive && liveConfiguration[key]
+            ? { ...entry, value: liveConfiguration[key].value }
+            : entry,
+        ]),
+      ),
+    );
     registerSecrets(sensitiveValues(definition.configuration, values));
     const config = parseConfig(definition.configuration, values, { source: definition.id, strict: false });
     const sourceLogger = logger.child({ source: definition.id });

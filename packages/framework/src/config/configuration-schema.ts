@@ -37,7 +37,8 @@ export function toConfigurationSchema(fields: ConfigFields): Record<string, Conf
       tooltip: field.tooltip,
       ui_restrictions: [...field.uiRestrictions],
     };
-    if (field.options.length) entry.options = field.options.map((option) => ({ ...option }));
+    // Kibana expects every standard property, `options` included (empty unless a dropdown).
+    entry.options = field.options.map((option) => ({ ...option }));
     if (field.placeholder !== undefined) entry.placeholder = field.placeholder;
     out[key] = entry;
   }

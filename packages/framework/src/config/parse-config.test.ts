@@ -115,6 +115,7 @@ describe('toConfigurationSchema', () => {
       validations: [],
       tooltip: null,
       ui_restrictions: [],
+      options: [],
     });
     expect(schema.retry_count?.value).toBe(3);
     expect(schema.groups?.depends_on).toEqual([{ field: 'use_dls', value: true }]);

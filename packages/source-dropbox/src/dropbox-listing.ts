@@ -60,6 +60,9 @@ export const EXTRACTABLE_EXTENSIONS: ReadonlySet<string> = new Set([
   '.vsdm',
 ]);
 
+/** Shared folders whose members are listed at once. */
+const FOLDER_MEMBERS_CONCURRENCY = 4;
+
 /** Received files whose metadata is fetched at once. */
 const RECEIVED_CONCURRENCY = 8;
 
@@ -187,6 +190,7 @@ function linkContent(ctx: ListingContext, link: DropboxSharedLink): ContentSourc
 /** Resolves ACLs: shared-folder members once per folder per run, explicit file members in batches. */
 class AclResolver {
   private readonly folders = new Map<string, Promise<string[]>>();
+  private readonly limiter = createLimiter(FOLDER_MEMBERS_CONCURRENCY);
   constructor(private readonly ctx: ListingContext) {}
 
   get owner(): string[] {
@@ -198,7 +202,8 @@ class AclResolver {
     let pending = this.folders.get(sharedFolderId);
     if (!pending) {
       pending = this.readFolder(sharedFolderId, signal);
-      pending.catch(() => this.folders.delete(sharedFolderId));
+      // A failure is kept for the run: every item of that folder is skipped, without one call per item.
+      pending.catch(() => undefined);
       this.folders.set(sharedFolderId, pending);
     }
     return pending;
@@ -265,13 +270,23 @@ class AclResolver {
   ): Promise<Map<string, string[] | Error>> {
     const out = new Map<string, string[] | Error>();
     const explicit: DropboxEntry[] = [];
-    for (const entry of entries) {
-      if (!entry.id) continue;
+    const sidOf = (entry: DropboxEntry): string | undefined => {
       const own =
         entry['.tag'] === 'folder'
           ? (entry.sharing_info?.shared_folder_id ?? entry.shared_folder_id)
           : undefined;
-      const sid = own ?? entry.sharing_info?.parent_shared_folder_id ?? entry.parent_shared_folder_id;
+      return own ?? entry.sharing_info?.parent_shared_folder_id ?? entry.parent_shared_folder_id;
+    };
+    // Start the member listings of this page's shared folders together (cached, a few at a time).
+    const sids = new Set(
+      entries.map(sidOf).filter((sid): sid is string => !!sid && sid !== this.ctx.session.rootNamespaceId),
+    );
+    await Promise.allSettled(
+      [...sids].map((sid) => this.limiter.run(() => this.folderAcl(sid, signal), signal)),
+    );
+    for (const entry of entries) {
+      if (!entry.id) continue;
+      const sid = sidOf(entry);
       try {
         const base =
           sid && sid !== this.ctx.session.rootNamespaceId ? await this.folderAcl(sid, signal) : this.owner;

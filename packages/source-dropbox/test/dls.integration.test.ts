@@ -55,4 +55,22 @@ describe('document level security against the simulator', () => {
     // Folder members are read once per shared folder, not once per item.
     expect(calls['sharing/list_folder_members']).toBe(sim.admin.tenant.sharedFolders.size);
   });
+
+  it('skips (never indexes as public) items whose folder permissions cannot be read, one attempt per folder', async () => {
+    await using sim = await createDropboxSimulator({ seed: 8, size: 'small' });
+    sim.admin.failRoute('sharing/list_folder_members', 10_000);
+    const result = await collect(instanceFor(sim, { use_document_level_security: true }).listAll(full()));
+    const truth = sim.groundTruth({ dls: true });
+    const { tenant } = sim.admin;
+    const inShared = truth.documents.filter((d) => {
+      const item = tenant.items.get(d._id);
+      return item && (item.sharedFolderId ?? tenant.sharedFolderOf(item.id, false));
+    });
+    expect(inShared.length).toBeGreaterThan(10);
+    expect(new Set(result.skips.map((s) => s.id))).toEqual(new Set(inShared.map((d) => d._id)));
+    expect(result.skips[0]?.reason).toMatch(/^\[dropbox\] permissions of ".+" could not be read: .*HTTP 500/);
+    for (const doc of result.upserts.values()) expect(doc._allow_access_control?.length).toBeGreaterThan(0);
+    // 6 attempts (the retrying fetch) per shared folder, not per item.
+    expect(sim.callCounts()['sharing/list_folder_members']).toBe(6 * tenant.sharedFolders.size);
+  });
 });

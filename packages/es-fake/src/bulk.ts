@@ -4,6 +4,7 @@ import {
   esError,
   EsHttpError,
   illegalArgument,
+  indexNotFoundCause,
   validationFailed,
   type EsErrorCause,
 } from './es-error.js';
@@ -126,6 +127,7 @@ export function parseBulkBody(raw: Buffer, pathIndex: string | undefined): Parse
       }
       if (body.script !== undefined)
         throw esError(400, 'illegal_argument_exception', 'fake: unsupported update scripts');
+      if (body.doc === undefined) missing.push('script or doc is missing');
       items.push({ action: act, meta, payload: body });
       continue;
     }
@@ -188,6 +190,10 @@ export function executeBulk(req: EsRequest, ctx: FakeContext): Record<string, un
             : errorCause('exception', `fake fault injection: item status ${rejected}`),
         );
         continue;
+      }
+      // Deletes never auto-create the index (TransportBulkAction skips them when collecting indices).
+      if (item.action === 'delete' && !ctx.store.indices.has(indexName) && !ctx.store.isAlias(indexName)) {
+        throw new ItemError(404, indexNotFoundCause(indexName));
       }
       const target = ctx.store.writeTarget(indexName, {
         requireAlias: requireAlias || item.meta.require_alias === true,

@@ -203,3 +203,21 @@ describe('lifecycle', () => {
     await expect(fetch(`${es.url}/`)).rejects.toThrow();
   });
 });
+
+describe('bulk edge rules', () => {
+  it('does not auto-create an index for a delete and rejects updates without doc', async () => {
+    await using es = await createEsFake();
+    const client = new Client({ node: es.url });
+    const res = await client.bulk({ operations: [{ delete: { _index: 'never-created', _id: '1' } }] });
+    expect(res.errors).toBe(true);
+    expect(res.items[0]?.delete?.status).toBe(404);
+    expect(res.items[0]?.delete?.error?.type).toBe('index_not_found_exception');
+    expect(es.state.hasIndex('never-created')).toBe(false);
+    const err = await client
+      .bulk({ operations: [{ update: { _index: 'u', _id: '1' } }, { upsert: { a: 1 } }] })
+      .catch((e: unknown) => e);
+    expect((err as errors.ResponseError).statusCode).toBe(400);
+    expect((err as errors.ResponseError).body.error.type).toBe('action_request_validation_exception');
+    await client.close();
+  });
+});

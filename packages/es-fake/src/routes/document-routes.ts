@@ -179,7 +179,7 @@ export const updateDoc: Handler = (req, ctx) => {
   if (body.script !== undefined) throw unsupported('update scripts');
   if (body.doc !== undefined && !isPlainObject(body.doc))
     throw esError(400, 'x_content_parse_exception', '[1:8] [UpdateRequest] failed to parse field [doc]');
-  if (body.doc === undefined && body.upsert === undefined) {
+  if (body.doc === undefined) {
     throw esError(
       400,
       'action_request_validation_exception',

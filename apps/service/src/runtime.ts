@@ -48,6 +48,8 @@ export interface Runtime {
   readonly connectorIds: readonly string[];
   readonly serviceTypes: ReadonlyMap<string, string>;
   readonly workerHostname: string;
+  /** Per-job reconciliation tables of the engine. */
+  readonly scratchDir: string;
   /** Runs one job to its end: connector lock, claim, sync, stats, terminal writes. */
   executeJob(
     job: Versioned<SyncJobDoc>,
@@ -180,6 +182,7 @@ export async function createRuntime(loaded: LoadedServiceConfig, options: Runtim
     connectorIds,
     serviceTypes,
     workerHostname,
+    scratchDir,
     async executeJob(job, jobSignal, hooks = {}) {
       const started = Date.now();
       const outcome = await runJob({

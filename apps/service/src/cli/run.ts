@@ -57,6 +57,7 @@ export async function runCommand(options: { config: string; logLevel?: LogLevel 
       logger,
       metrics,
       maxFileSize: config.service.max_file_download_size,
+      scratchDir: runtime.scratchDir,
       executeJob: async (job, signal) => {
         await runtime.executeJob(job, signal);
       },

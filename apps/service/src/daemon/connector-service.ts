@@ -1,3 +1,5 @@
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
 import {
   configValuesFromEntries,
   parseConfig,
@@ -59,6 +61,8 @@ export interface ConnectorServiceOptions {
   readonly now?: () => Date;
   /** Largest file worth downloading (bytes). */
   readonly maxFileSize: number;
+  /** Where the engine keeps its per-job reconciliation tables; leftovers of finished jobs are removed. */
+  readonly scratchDir?: string;
 }
 
 /** The daemon: scheduling, content-sync, access-control-sync and cleanup loops (spec 5). */
@@ -355,6 +359,7 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
         'A running job stopped reporting: suspended it to resume from its checkpoint',
       );
     }
+    await removeFinishedScratchFiles(signal);
     // Weakness 8: release a connector lock held by no live job (crash between lock and claim).
     for (const connector of await controlPlane.listConnectors(options.connectorIds, signal)) {
       for (const [statusField, types] of [
@@ -381,6 +386,22 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
           );
         }
       }
+    }
+  }
+
+  /** Reconciliation tables of jobs that ended (or vanished) while their process was killed. */
+  async function removeFinishedScratchFiles(signal: AbortSignal): Promise<void> {
+    if (!options.scratchDir) return;
+    const names = await readdir(options.scratchDir).catch(() => [] as string[]);
+    for (const name of names) {
+      const match = /^sync-scratch-(.+)\.sqlite$/.exec(name);
+      if (!match?.[1] || running.has(match[1])) continue;
+      const job = await controlPlane.getJob(match[1], signal);
+      if (job && !['completed', 'error', 'canceled'].includes(job.doc.status)) continue;
+      for (const suffix of ['', '-wal', '-shm', '-journal']) {
+        await rm(path.join(options.scratchDir, `${name}${suffix}`), { force: true });
+      }
+      logger.debug({ file: name }, 'Removed the reconciliation table of a finished job');
     }
   }
 

@@ -1,0 +1,187 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createMemoryControlPlane, createSyntheticSource } from '@connectors/framework/testing';
+import {
+  noopLogger,
+  toConfigurationSchema,
+  type SourceDefinition,
+  type SyncJobDoc,
+  type Versioned,
+} from '@connectors/framework';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SourceRegistry } from '../registry.js';
+import { createConnectorService, type LoopSettings } from './connector-service.js';
+
+const settings: LoopSettings = {
+  idling: 30,
+  heartbeat: 300,
+  job_cleanup_interval: 300,
+  job_stale_after: 60,
+  max_concurrent_content_syncs: 1,
+  max_concurrent_access_control_syncs: 1,
+  max_errors: 20,
+  max_errors_span: 600,
+};
+
+const source = createSyntheticSource().definition as unknown as SourceDefinition;
+const registry: SourceRegistry = {
+  get: (type) => (type === source.id ? source : undefined),
+  list: () => [source],
+};
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+function setup(options: {
+  now: () => Date;
+  executeJob?: (job: Versioned<SyncJobDoc>) => Promise<void>;
+  scratchDir?: string;
+}) {
+  const controlPlane = createMemoryControlPlane();
+  controlPlane.addConnector('c1', {
+    service_type: source.id,
+    status: 'configured',
+    configuration: (() => {
+      const schema = toConfigurationSchema(source.configuration);
+      if (schema.token) schema.token.value = 'good-token';
+      return schema;
+    })(),
+    scheduling: {
+      full: { enabled: true, interval: '0 0 * * * ?' },
+      incremental: { enabled: false, interval: '0 0 0 * * ?' },
+      access_control: { enabled: false, interval: '0 0 0 * * ?' },
+    },
+  });
+  const executed: string[] = [];
+  const service = createConnectorService({
+    controlPlane,
+    registry,
+    connectorIds: ['c1'],
+    serviceTypes: new Map([['c1', source.id]]),
+    settings,
+    logger: noopLogger,
+    maxFileSize: 1024,
+    now: options.now,
+    ...(options.scratchDir ? { scratchDir: options.scratchDir } : {}),
+    executeJob: async (job) => {
+      executed.push(job.id);
+      await options.executeJob?.(job);
+    },
+  });
+  return { controlPlane, service, executed };
+}
+
+async function jobsOf(
+  controlPlane: ReturnType<typeof createMemoryControlPlane>,
+): Promise<Versioned<SyncJobDoc>[]> {
+  const out: Versioned<SyncJobDoc>[] = [];
+  for await (const job of controlPlane.listJobs({}, new AbortController().signal)) out.push(job);
+  return out;
+}
+
+describe('the connector service loops', () => {
+  it('checks a connector in, marks it connected, and schedules a job when its cron occurrence is due', async () => {
+    let now = new Date('2026-11-22T10:59:30Z');
+    const { controlPlane, service } = setup({
+      now: () => now,
+      executeJob: () => new Promise(() => undefined),
+    });
+    await service.tick();
+    expect(controlPlane.connector('c1').status).toBe('connected');
+    expect(controlPlane.connector('c1').last_seen).not.toBeNull();
+    expect(await jobsOf(controlPlane)).toHaveLength(0); // 11:00 is not due yet
+
+    now = new Date('2026-11-22T11:00:05Z');
+    await service.tick();
+    const jobs = await jobsOf(controlPlane);
+    expect(jobs.map((job) => [job.doc.job_type, job.doc.trigger_method])).toEqual([['full', 'scheduled']]);
+    expect(controlPlane.connector('c1').last_sync_scheduled_at).toBe('2026-11-22T11:00:00.000Z');
+  });
+
+  it('does not queue another scheduled job while one of the same type is still pending or running', async () => {
+    let now = new Date('2026-11-22T10:59:30Z');
+    // The job never finishes: it stays pending in the control plane (the executor does not claim it).
+    const { controlPlane, service } = setup({
+      now: () => now,
+      executeJob: () => new Promise(() => undefined),
+    });
+    await service.tick();
+    now = new Date('2026-11-22T11:00:05Z');
+    await service.tick();
+    now = new Date('2026-11-22T12:00:05Z');
+    await service.tick();
+    expect(await jobsOf(controlPlane)).toHaveLength(1);
+  });
+
+  it('suspends a running job whose worker stopped reporting, so that it is resumed', async () => {
+    const now = new Date('2026-11-22T10:00:00Z');
+    const { controlPlane, service, executed } = setup({
+      now: () => now,
+      executeJob: () => new Promise(() => undefined),
+    });
+    const signal = new AbortController().signal;
+    const jobId = await controlPlane.createJob(
+      { connectorId: 'c1', jobType: 'full', triggerMethod: 'on_demand' },
+      signal,
+    );
+    await controlPlane.claimJob(jobId, { workerHostname: 'dead-host' }, signal);
+    await controlPlane.updateJob(jobId, { last_seen: '2026-11-22T09:58:00.000Z' }, signal);
+    await controlPlane.updateConnector('c1', { last_sync_status: 'in_progress' }, { signal });
+
+    await service.tick();
+    expect(controlPlane.job(jobId).status).toBe('suspended');
+    expect(controlPlane.connector('c1').last_sync_status).toBe('suspended');
+    await service.tick();
+    expect(executed).toEqual([jobId]); // picked up again by the execution pass
+  });
+
+  it('leaves a running job alone while its heartbeat is fresh', async () => {
+    const now = new Date('2026-11-22T10:00:00Z');
+    const { controlPlane, service } = setup({
+      now: () => now,
+      executeJob: () => new Promise(() => undefined),
+    });
+    const signal = new AbortController().signal;
+    const jobId = await controlPlane.createJob(
+      { connectorId: 'c1', jobType: 'full', triggerMethod: 'on_demand' },
+      signal,
+    );
+    await controlPlane.claimJob(jobId, { workerHostname: 'other-host' }, signal);
+    await controlPlane.updateJob(jobId, { last_seen: '2026-11-22T09:59:30.000Z' }, signal);
+    await service.tick();
+    expect(controlPlane.job(jobId).status).toBe('in_progress');
+  });
+
+  it('removes reconciliation tables of finished jobs and keeps those of live ones', async () => {
+    const scratchDir = await mkdtemp(path.join(tmpdir(), 'scratch-'));
+    dirs.push(scratchDir);
+    const now = new Date('2026-11-22T10:00:00Z');
+    const { controlPlane, service } = setup({
+      now: () => now,
+      scratchDir,
+      executeJob: () => new Promise(() => undefined),
+    });
+    const signal = new AbortController().signal;
+    const done = await controlPlane.createJob(
+      { connectorId: 'c1', jobType: 'full', triggerMethod: 'on_demand' },
+      signal,
+    );
+    await controlPlane.updateJob(done, { status: 'completed' }, signal);
+    const suspended = await controlPlane.createJob(
+      { connectorId: 'c1', jobType: 'full', triggerMethod: 'on_demand' },
+      signal,
+    );
+    await controlPlane.updateJob(suspended, { status: 'suspended' }, signal);
+    for (const id of [done, suspended, 'vanished-job']) {
+      await writeFile(path.join(scratchDir, `sync-scratch-${id}.sqlite`), 'x');
+      await writeFile(path.join(scratchDir, `sync-scratch-${id}.sqlite-wal`), 'x');
+    }
+    await service.tick();
+    expect((await readdir(scratchDir)).sort()).toEqual([
+      `sync-scratch-${suspended}.sqlite`,
+      `sync-scratch-${suspended}.sqlite-wal`,
+    ]);
+  });
+});

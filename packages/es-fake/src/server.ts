@@ -291,7 +291,16 @@ export async function createEsFake(options: EsFakeOptions = {}): Promise<EsFake>
       const filterPath = query.filter_path;
       if (filterPath !== undefined && responseBody !== undefined)
         responseBody = applyFilterPath(responseBody, filterPath.split(','));
-      sendJson(req, res, status, responseBody, out.headers ?? {}, ctx.version, query.pretty !== undefined);
+      const extra: Record<string, string> = { ...(out.headers ?? {}) };
+      const systemTarget = match.parts.index;
+      if (
+        systemTarget !== undefined &&
+        systemTarget.split(',').some((n) => n.startsWith('.elastic-connectors')) &&
+        req.headers['x-elastic-product-origin'] === undefined
+      ) {
+        extra.warning = `299 Elasticsearch-${ctx.version}-${'0'.repeat(40)} "this request accesses system indices: [${systemTarget}], but in a future major version, direct access to system indices will be prevented by default"`;
+      }
+      sendJson(req, res, status, responseBody, extra, ctx.version, query.pretty !== undefined);
     } catch (err) {
       if (err instanceof EsHttpError) {
         status = err.status;
@@ -443,7 +452,9 @@ function sendJson(
 ): void {
   const payload =
     body === undefined ? '' : pretty ? `${JSON.stringify(body, null, 2)}\n` : JSON.stringify(body);
+  const opaqueId = req.headers['x-opaque-id'];
   const out: Record<string, string | string[]> = {
+    ...(typeof opaqueId === 'string' ? { 'x-opaque-id': opaqueId } : {}),
     'x-elastic-product': 'Elasticsearch',
     'content-type': responseContentType(req, version),
     'content-length': String(Buffer.byteLength(payload)),

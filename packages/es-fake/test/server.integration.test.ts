@@ -221,3 +221,27 @@ describe('bulk edge rules', () => {
     await client.close();
   });
 });
+
+describe('response headers', () => {
+  it('warns about direct system-index access unless the product-origin header is sent, and echoes x-opaque-id', async () => {
+    await using es = await createEsFake();
+    const client = new Client({ node: es.url, opaqueIdPrefix: 'svc::' });
+    await client.transport.request({
+      method: 'PUT',
+      path: '/_connector/c1',
+      body: { index_name: 'search-c1' },
+    });
+    const direct = await client.get(
+      { index: '.elastic-connectors', id: 'c1' },
+      { meta: true, opaqueId: 'abc' },
+    );
+    expect(direct.warnings?.[0]).toContain('this request accesses system indices: [.elastic-connectors]');
+    expect(direct.headers['x-opaque-id']).toBe('svc::abc');
+    const quiet = await client.get(
+      { index: '.elastic-connectors', id: 'c1' },
+      { meta: true, headers: { 'x-elastic-product-origin': 'connectors' } },
+    );
+    expect(quiet.warnings ?? null).toBeNull();
+    await client.close();
+  });
+});

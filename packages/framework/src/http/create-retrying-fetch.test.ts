@@ -126,6 +126,40 @@ describe('createRetryingFetch', () => {
   });
 });
 
+describe('createRetryingFetch with bodies cut short', () => {
+  it('retries a JSON answer whose body is cut short and returns the complete one', async () => {
+    let calls = 0;
+    const body = JSON.stringify({ entries: Array.from({ length: 200 }, (_, i) => ({ id: i })) });
+    const url = await serve((_req, res) => {
+      calls += 1;
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+      });
+      if (calls === 1) {
+        res.write(body.slice(0, 100));
+        res.socket?.destroy();
+        return;
+      }
+      res.end(body);
+    });
+    const fetch = createRetryingFetch({ clock: fakeClock() });
+    const response = await fetch(url, { method: 'POST', body: '{}' });
+    expect(((await response.json()) as { entries: unknown[] }).entries).toHaveLength(200);
+    expect(calls).toBe(2);
+  });
+
+  it('hands a download (not JSON) over as a stream, without reading it', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(Buffer.alloc(1000, 7));
+    });
+    const response = await createRetryingFetch({ clock: fakeClock() })(url);
+    expect(response.bodyUsed).toBe(false);
+    expect((await response.arrayBuffer()).byteLength).toBe(1000);
+  });
+});
+
 describe('parseRetryAfter', () => {
   it('reads seconds and HTTP dates', () => {
     expect(parseRetryAfter('2')).toBe(2000);

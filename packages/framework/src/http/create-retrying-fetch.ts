@@ -50,6 +50,14 @@ function isReplayable(body: unknown): boolean {
   );
 }
 
+/** JSON answers of known, moderate size are buffered (and their truncation retried); streams are not. */
+function bufferBody(response: Response): boolean {
+  if (!response.body) return false;
+  const type = response.headers.get('content-type') ?? '';
+  const length = Number(response.headers.get('content-length') ?? Number.NaN);
+  return type.includes('json') && Number.isFinite(length) && length <= 8 * 1024 * 1024;
+}
+
 function describeUrl(input: string | URL | Request): { url: string; host: string } {
   const raw = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
   try {
@@ -114,7 +122,31 @@ export function createRetryingFetch(options: RetryingFetchOptions = {}): typeof 
         throw new AbortError(`Request to ${url} aborted`, { cause: signal.reason });
       }
 
-      if (response && !retryStatuses.has(response.status)) return response;
+      if (response && !retryStatuses.has(response.status)) {
+        if (!bufferBody(response) || attempt >= maxAttempts) return response;
+        // Small JSON answers are read here, so that a body cut short (reset, truncated) is retried like any
+        // other transient failure instead of surfacing as a parse error in the SDK.
+        const bodyTimer = setTimeout(
+          () => attemptController.abort(new Error(`body not received within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        signal?.addEventListener('abort', onAbort, { once: true });
+        try {
+          const body = await response.arrayBuffer();
+          return new Response(body, {
+            status: response.status,
+            statusText: response.statusText,
+            headers: response.headers,
+          });
+        } catch (error) {
+          if (signal?.aborted) throw new AbortError(`Request to ${url} aborted`, { cause: signal.reason });
+          response = undefined;
+          failure = new Error(`response body cut short: ${(error as Error).message}`, { cause: error });
+        } finally {
+          clearTimeout(bodyTimer);
+          signal?.removeEventListener('abort', onAbort);
+        }
+      }
 
       const status = response?.status;
       const retryAfterMs = response

@@ -415,6 +415,9 @@ function checkMediaTypes(req: IncomingMessage, body: Buffer, version: string): v
       `A compatible version is required on both Content-Type and Accept headers if either one has requested a compatible version and the compatible versions must match. Accept=${accept ?? ''}, Content-Type=${contentType ?? ''}`,
     );
   }
+  if (body.length > 0 && (contentType === undefined || contentType === '')) {
+    throw new EsHttpError(406, { error: 'Content-Type header is missing', status: 406 });
+  }
   if (body.length > 0 && contentType !== undefined) {
     const base = (contentType.split(';')[0] ?? '').trim().toLowerCase();
     const ok = [

@@ -72,6 +72,25 @@ describe('createEsFake options and transport details', () => {
     );
   });
 
+  it('answers 406 with a string error for a body without or with an unsupported Content-Type', async () => {
+    await using es = await createEsFake();
+    const missing = await fetch(`${es.url}/x/_doc/1`, {
+      method: 'PUT',
+      body: new Uint8Array(Buffer.from('{"a":1}')),
+    });
+    expect(missing.status).toBe(406);
+    expect(await missing.json()).toEqual({ error: 'Content-Type header is missing', status: 406 });
+    const text = await fetch(`${es.url}/x/_doc/1`, {
+      method: 'PUT',
+      headers: { 'content-type': 'text/plain' },
+      body: '{"a":1}',
+    });
+    expect(await text.json()).toEqual({
+      error: 'Content-Type header [text/plain] is not supported',
+      status: 406,
+    });
+  });
+
   it('requires credentials once any are configured and answers the documented 401', async () => {
     await using es = await createEsFake({
       auth: { users: { elastic: 'changeme' }, apiKeys: { k1: { key: 's1' } } },

@@ -13,6 +13,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// node:sqlite's experimental notice is noise here (the JSON lines are the output).
+process.removeAllListeners('warning');
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 

@@ -17,6 +17,14 @@ describeEsContract({
   },
 });
 
+describeEsContract({
+  name: 'fake emulating 9.1 without security',
+  setup: async () => {
+    const es = await createEsFake({ seed: 43, version: '9.1.0' });
+    return { url: es.url, faults: es.faults, close: () => es.close() };
+  },
+});
+
 const url = process.env.ES_URL;
 if (url !== undefined && url !== '') {
   describeEsContract({

@@ -225,6 +225,13 @@ export function describeEsContract(options: EsContractOptions): void {
           expect(bulk.items[1]?.index?.error?.type).toBe('security_exception');
         } finally {
           await restricted.close();
+          await ctx.client.security.invalidateApiKey({ ids: [key.id] });
+        }
+        const revoked = new Client({ node: ctx.target.url, auth: { apiKey: key.encoded } });
+        try {
+          await esError(revoked.search({ index: allowed }), 401, 'security_exception');
+        } finally {
+          await revoked.close();
         }
       });
     });

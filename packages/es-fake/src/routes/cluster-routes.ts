@@ -159,3 +159,21 @@ export function asObject(value: unknown, what: string): Record<string, unknown> 
   if (!isPlainObject(value)) throw parseError(`[${what}] must be an object`);
   return value;
 }
+
+/** `DELETE /_security/api_key`: invalidates keys by `ids` or `name` (they stop authenticating). */
+export const securityInvalidateApiKey: Handler = (req, ctx) => {
+  req.requireCluster(['manage_api_key', 'manage_own_api_key', 'manage_security']);
+  const body = req.requiredObject();
+  const allowed = new Set(['ids', 'id', 'name', 'owner', 'realm_name', 'username']);
+  for (const k of Object.keys(body))
+    if (!allowed.has(k)) throw parseError(`[invalidate_api_key_request] unknown field [${k}]`);
+  const ids = Array.isArray(body.ids) ? body.ids.map(String) : typeof body.id === 'string' ? [body.id] : [];
+  const invalidated: string[] = [];
+  for (const [id, entry] of Object.entries(ctx.auth.apiKeys)) {
+    if (ids.includes(id) || (typeof body.name === 'string' && entry.name === body.name)) {
+      delete ctx.auth.apiKeys[id];
+      invalidated.push(id);
+    }
+  }
+  return { body: { invalidated_api_keys: invalidated, previously_invalidated_api_keys: [], error_count: 0 } };
+};

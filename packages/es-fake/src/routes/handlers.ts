@@ -9,6 +9,7 @@ import {
   ping,
   securityAuthenticate,
   securityCreateApiKey,
+  securityInvalidateApiKey,
 } from './cluster-routes.js';
 import { CONNECTOR_HANDLERS } from './connector-routes.js';
 import {
@@ -49,6 +50,7 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   'license.get': licenseGet,
   'security.authenticate': securityAuthenticate,
   'security.create_api_key': securityCreateApiKey,
+  'security.invalidate_api_key': securityInvalidateApiKey,
   'ingest.get_pipeline': ingestGetPipeline,
   'ingest.put_pipeline': ingestPutPipeline,
   'ingest.delete_pipeline': ingestDeletePipeline,

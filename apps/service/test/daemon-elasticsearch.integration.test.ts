@@ -5,7 +5,7 @@ import { createDropboxSimulator, type DropboxSimulator } from '@connectors/sourc
 import type { SourceDefinition } from '@connectors/framework';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConnectorThroughApi } from '../src/elasticsearch/create-connector-through-api.js';
-import { startCli, tempConfig, waitFor, type CliResult } from './cli-harness.js';
+import { runCli, startCli, tempConfig, waitFor, type CliResult } from './cli-harness.js';
 
 const API_KEY_ID = 'test-key';
 const API_KEY_SECRET = 'es-api-key-secret-9f8e7d';
@@ -294,6 +294,57 @@ describe('the daemon in Elasticsearch mode', () => {
       } finally {
         await sim2.close();
       }
+    } finally {
+      await cleanup(parts);
+    }
+  });
+
+  it('creates, lists and shows connectors through the Connector API from the CLI, masking secrets', async () => {
+    const parts = await setup({ seed: 27, connectors: [] });
+    try {
+      await using cfg = await tempConfig(serviceConfig(parts.es, ['made-by-cli']));
+      const values = parts.sim.configFor();
+      const created = await runCli([
+        'connector',
+        'create',
+        '-c',
+        cfg.file,
+        '--id',
+        'made-by-cli',
+        '--service-type',
+        'dropbox',
+        '--config-values',
+        JSON.stringify(values),
+      ]);
+      expect(created.stderr).toBe('');
+      expect(created.code).toBe(0);
+      const record = (await parts.client.connector.get({ connector_id: 'made-by-cli' })) as unknown as Record<
+        string,
+        unknown
+      >;
+      expect(record).toMatchObject({
+        index_name: 'search-made-by-cli',
+        service_type: 'dropbox',
+        status: 'configured',
+      });
+      const configuration = record.configuration as Record<string, { value: unknown; display: string }>;
+      expect(configuration.app_key?.value).toBe(values.app_key);
+      expect(configuration.path?.display).toBe('textbox');
+
+      const list = await runCli(['connector', 'list', '-c', cfg.file, '--json']);
+      expect(JSON.parse(list.stdout)).toEqual([
+        expect.objectContaining({
+          id: 'made-by-cli',
+          service_type: 'dropbox',
+          index_name: 'search-made-by-cli',
+        }),
+      ]);
+      const show = await runCli(['connector', 'show', '-c', cfg.file, 'made-by-cli', '--json']);
+      const shown = JSON.parse(show.stdout) as { configuration: Record<string, unknown> };
+      expect(shown.configuration.app_secret).toBe('********');
+      expect(shown.configuration.refresh_token).toBe('********');
+      expect(show.stdout).not.toContain(String(values.app_secret));
+      logs.push(created.stderr, list.stderr, show.stderr, show.stdout);
     } finally {
       await cleanup(parts);
     }

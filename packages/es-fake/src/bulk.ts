@@ -97,6 +97,26 @@ export function parseBulkBody(raw: Buffer, pathIndex: string | undefined): Parse
         throw illegalArgument(`Action/metadata line [${lineNo}] contains an unknown parameter [${k}]`);
     }
     const act = name as BulkAction;
+    if (
+      meta._id !== undefined &&
+      meta._id !== null &&
+      typeof meta._id !== 'string' &&
+      typeof meta._id !== 'number'
+    ) {
+      throw illegalArgument(
+        `Malformed action/metadata line [${lineNo}], expected a simple value for field [_id] but found [START_OBJECT]`,
+      );
+    }
+    for (const k of ['if_seq_no', 'if_primary_term']) {
+      const v = meta[k];
+      if (
+        v !== undefined &&
+        (typeof v !== 'number' || !Number.isInteger(v)) &&
+        !(typeof v === 'string' && /^-?\d+$/.test(v))
+      ) {
+        throw illegalArgument(`Malformed action/metadata line [${lineNo}], failed to parse field [${k}]`);
+      }
+    }
     if (meta._index === undefined && pathIndex === undefined) missing.push('index is missing');
     if (
       (act === 'update' || act === 'delete') &&
@@ -128,6 +148,13 @@ export function parseBulkBody(raw: Buffer, pathIndex: string | undefined): Parse
       if (body.script !== undefined)
         throw esError(400, 'illegal_argument_exception', 'fake: unsupported update scripts');
       if (body.doc === undefined) missing.push('script or doc is missing');
+      else if (!isPlainObject(body.doc) || (body.upsert !== undefined && !isPlainObject(body.upsert))) {
+        throw esError(
+          400,
+          'x_content_parse_exception',
+          `[${i}:8] [UpdateRequest] failed to parse field [doc]`,
+        );
+      }
       items.push({ action: act, meta, payload: body });
       continue;
     }

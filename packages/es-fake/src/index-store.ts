@@ -505,6 +505,8 @@ export class IndexStore {
       );
     }
     const settings = flattenSettings(body.settings);
+    const interval = settings['index.refresh_interval'];
+    if (interval !== undefined) parseTimeValue(interval);
     const mappings = parseMappings(body.mappings);
     if (Object.values(this.#opts.systemIndices).some((d) => d.index === name)) {
       // Creating a connector system index applies its built-in template (mappings, alias, hidden).

@@ -156,6 +156,7 @@ function termMatches(type: string | undefined, value: unknown, wanted: unknown):
 function compileTerm(body: unknown, now: number): DocPredicate {
   const [field, spec] = singleField('term', body);
   const wanted = isPlainObject(spec) ? spec.value : spec;
+  if (wanted === null) throw parsingError('[term] query does not support null values');
   if (wanted === undefined || isPlainObject(wanted) || Array.isArray(wanted)) {
     throw parsingError(`[term] query does not support array of values`);
   }

@@ -428,6 +428,14 @@ export function executeSearch(
   const seqNo = boolParam(params, 'seq_no_primary_term') ?? body.seq_no_primary_term === true;
   const version = boolParam(params, 'version') ?? body.version === true;
   const restInt = boolParam(params, 'rest_total_hits_as_int') ?? false;
+  const trackRaw = params.get('track_total_hits');
+  if (trackRaw !== undefined && trackRaw !== 'true' && trackRaw !== 'false' && !/^\d+$/.test(trackRaw)) {
+    throw esError(
+      400,
+      'illegal_argument_exception',
+      `Failed to parse int parameter [track_total_hits] with value [${trackRaw}]`,
+    );
+  }
   const trackParam = params.get('track_total_hits');
   const trackTotal: unknown =
     trackParam !== undefined

@@ -1,3 +1,4 @@
+import { esError } from './es-error.js';
 import { isPlainObject } from './mapping.js';
 import { wildcardRegExp } from './query.js';
 
@@ -17,6 +18,15 @@ export function parseSourceFilter(
     value = params.source === 'true' ? true : params.source === 'false' ? false : params.source.split(',');
   }
   if (value === false) return false;
+  if (
+    value !== undefined &&
+    value !== true &&
+    typeof value !== 'string' &&
+    !Array.isArray(value) &&
+    !isPlainObject(value)
+  ) {
+    throw esError(400, 'x_content_parse_exception', `[1:1] [_source] unexpected value [${String(value)}]`);
+  }
   if (typeof value === 'string') includes = [value];
   else if (Array.isArray(value)) includes = value.map(String);
   else if (isPlainObject(value)) {

@@ -103,6 +103,9 @@ export const deleteByQuery: Handler = (req, ctx) => {
   const body = req.object();
   for (const k of Object.keys(body))
     if (k !== 'query' && k !== 'max_docs') throw parseError(`[delete_by_query] unknown field [${k}]`);
+  if (body.query === undefined && !req.params.has('q')) {
+    throw esError(400, 'action_request_validation_exception', 'Validation Failed: 1: query is missing;');
+  }
   const indices = ctx.store.resolve(req.part('index'), { ignoreUnavailable: req.flag('ignore_unavailable') });
   req.requireIndex(indices, 'read');
   req.requireIndex(indices, 'delete');

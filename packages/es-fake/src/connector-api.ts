@@ -189,11 +189,9 @@ export function putConnector(req: EsRequest, ctx: FakeContext, id: string | unde
       'action_request_validation_exception',
       'Validation Failed: 1: [connector_id] cannot be [null] or [""];',
     );
-  const existing = id === undefined ? undefined : connectorsIndex(ctx).docs.get(id);
   checkIndexNameFree(ctx, body.index_name, id);
   const connectorId = id ?? ctx.store.newId(20);
   const result = writeConnector(ctx, connectorId, newConnectorDoc(ctx, body));
-  void existing;
   return { status: result === 'created' ? 201 : 200, body: { result, id: connectorId } };
 }
 
@@ -278,7 +276,7 @@ export function deleteConnector(req: EsRequest, ctx: FakeContext): EsResponse {
   const id = req.part('connector_id');
   const hard = !softDeletes(ctx) || req.flag('hard');
   // A soft-deleted connector can still be purged with hard=true.
-  const doc = liveConnector(ctx, id, hard);
+  liveConnector(ctx, id, hard);
   const index = connectorsIndex(ctx);
   if (hard) index.remove(id);
   else index.update(id, { doc: { deleted: true } });
@@ -293,7 +291,6 @@ export function deleteConnector(req: EsRequest, ctx: FakeContext): EsResponse {
       ctx.store.refresh([jobs]);
     }
   }
-  void doc;
   return { body: { acknowledged: true } };
 }
 

@@ -73,7 +73,7 @@ export function compileQuery(query: unknown, now: number): DocPredicate {
     case 'match_none':
       return () => false;
     case 'term':
-      return compileTerm(body, now);
+      return compileTerm(body);
     case 'terms':
       return compileTerms(body);
     case 'ids': {
@@ -153,7 +153,7 @@ function termMatches(type: string | undefined, value: unknown, wanted: unknown):
   return String(value) === String(wanted);
 }
 
-function compileTerm(body: unknown, now: number): DocPredicate {
+function compileTerm(body: unknown): DocPredicate {
   const [field, spec] = singleField('term', body);
   const wanted = isPlainObject(spec) ? spec.value : spec;
   if (wanted === null) throw parsingError('[term] query does not support null values');
@@ -161,7 +161,6 @@ function compileTerm(body: unknown, now: number): DocPredicate {
     throw parsingError(`[term] query does not support array of values`);
   }
   const caseInsensitive = isPlainObject(spec) && spec.case_insensitive === true;
-  void now;
   return (doc, index) => {
     const { resolved, values } = indexedValues(doc, index, field);
     return values.some((v) =>

@@ -188,8 +188,8 @@ export const updateDoc: Handler = (req, ctx) => {
   }
   const index = writeTarget(req, ctx);
   req.requireIndex([index], 'index');
-  const retries = req.int('retry_on_conflict') ?? 0;
-  void retries;
+  // retry_on_conflict is validated but moot: writes are serialized, so an update never races.
+  req.int('retry_on_conflict');
   const result = run(() =>
     index.update(req.part('id'), body as Parameters<IndexData['update']>[1], occ(req)),
   );

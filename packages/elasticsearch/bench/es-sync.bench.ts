@@ -1,0 +1,274 @@
+// Elasticsearch benchmarks, run by `pnpm bench` (scripts/bench.mjs): each `bench*` export runs in its own
+// process, and es-fake runs in a child process of that one, so `peakRssMb` is the engine side only.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@elastic/elasticsearch';
+import { runSync, type SyncResult } from '@connectors/framework';
+import { createElasticsearchClient } from '../src/create-elasticsearch-client.js';
+import { ensureContentIndex } from '../src/content-index.js';
+import { createElasticsearchSink } from '../src/elasticsearch-sink.js';
+import { DEFAULT_RETRY_POLICY } from '../src/retry-policy.js';
+import { startEsFakeProcess, type EsFakeProcess } from './es-fake-process.js';
+import {
+  VERSION_1,
+  VERSION_2,
+  createGeneratedSource,
+  docId,
+  indexedDocument,
+  type GeneratedSourceOptions,
+} from './generated-corpus.js';
+
+const INDEX = 'search-bench';
+const PIPELINE = 'search-default-ingestion';
+
+const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** Samples this process's RSS every 25 ms; `stop()` returns the peak in MB. */
+function rssSampler(): { stop(): number } {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 25);
+  return {
+    stop() {
+      clearInterval(timer);
+      return round(Math.max(peak, process.memoryUsage.rss()) / 1024 / 1024, 1);
+    },
+  };
+}
+
+function clientFor(fake: EsFakeProcess): Client {
+  return createElasticsearchClient({ host: fake.url, request_timeout: 600 });
+}
+
+/** A full sync of the generated corpus through the engine and the Elasticsearch sink (default limits). */
+async function engineSync(
+  fake: EsFakeProcess,
+  scratchDir: string,
+  corpus: GeneratedSourceOptions,
+): Promise<{ seconds: number; result: SyncResult }> {
+  const client = clientFor(fake);
+  try {
+    const sink = createElasticsearchSink(client, { serverless: false });
+    const { definition, instance } = createGeneratedSource(corpus);
+    const started = performance.now();
+    const result = await runSync({
+      source: definition,
+      instance,
+      sink,
+      indexName: INDEX,
+      jobType: 'full',
+      signal: AbortSignal.timeout(600_000),
+      scratchDir,
+      jobKey: `bench-${Date.now()}`,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    if (result.status !== 'completed')
+      throw new Error(`sync ended ${result.status}: ${result.error?.message}`);
+    return { seconds, result };
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * The same rows the engine writes, sent by the official client's `helpers.bulk` (its defaults: 5 MB
+ * flushes, 5 concurrent requests) into a content index created the same way. Returns seconds.
+ */
+async function helpersBulk(fake: EsFakeProcess, count: number, version: (i: number) => string) {
+  const client = clientFor(fake);
+  try {
+    return await helpersBulkWith(client, count, version);
+  } finally {
+    await client.close();
+  }
+}
+
+async function helpersBulkWith(client: Client, count: number, version: (i: number) => string) {
+  const signal = AbortSignal.timeout(600_000);
+  const started = performance.now();
+  await ensureContentIndex(client, INDEX, { signal, policy: DEFAULT_RETRY_POLICY });
+  async function* rows() {
+    for (let i = 0; i < count; i += 1) {
+      if (i % 1000 === 0) await Promise.resolve();
+      yield indexedDocument(i, version(i));
+    }
+  }
+  const stats = await client.helpers.bulk({
+    datasource: rows(),
+    onDocument: (doc) => ({ index: { _index: INDEX, _id: doc.id as string } }),
+    pipeline: PIPELINE,
+    refreshOnCompletion: false,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (stats.successful !== count || stats.failed !== 0) {
+    throw new Error(`helpers.bulk: ${stats.successful} of ${count} written, ${stats.failed} failed`);
+  }
+  return { seconds, bytes: stats.bytes };
+}
+
+/**
+ * Bulk-loads `count` unchanged documents into es-fake at `url` with `helpers.bulk` and refreshes; run in a
+ * child process by {@link benchEsReconcile1m} so the load's memory is not in the measured process.
+ */
+export async function loadCorpus(url: string, count: number): Promise<{ seconds: number }> {
+  const started = performance.now();
+  const client = createElasticsearchClient({ host: url, request_timeout: 600 });
+  try {
+    await helpersBulkWith(client, count, () => VERSION_1);
+    await client.indices.refresh({ index: INDEX });
+  } finally {
+    await client.close();
+  }
+  return { seconds: (performance.now() - started) / 1000 };
+}
+
+function loadInChild(url: string, count: number): Promise<{ seconds: number }> {
+  const self = fileURLToPath(import.meta.url);
+  const code =
+    `const m = await import(${JSON.stringify(`file://${self}`)});` +
+    `const r = await m.loadCorpus(${JSON.stringify(url)}, ${count});` +
+    `process.stdout.write(JSON.stringify(r));`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', code], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (exitCode) => {
+      if (exitCode !== 0) reject(new Error(`loading ${count} documents exited with ${exitCode}`));
+      else resolve(JSON.parse(out) as { seconds: number });
+    });
+  });
+}
+
+async function withFake<T>(run: (fake: EsFakeProcess) => Promise<T>): Promise<T> {
+  const fake = await startEsFakeProcess();
+  try {
+    return await run(fake);
+  } finally {
+    await fake.close();
+  }
+}
+
+/**
+ * Issue 3: the engine (`runSync` + `createElasticsearchSink`, a first full sync of a generated source)
+ * against a bare `client.helpers.bulk` of the same rows, each into a fresh index of a fresh es-fake.
+ * Runs engine, bare, bare, engine (ABBA) and averages. Target: engine rate >= 80% of the bare rate.
+ */
+export async function benchEsEngineVsHelpersBulk() {
+  const count = Number(process.env.ES_BENCH_DOCS ?? 100_000);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-es-engine-'));
+  try {
+    const engine: number[] = [];
+    const bare: number[] = [];
+    let syncPeakRssMb = 0;
+    let bareBytes = 0;
+    for (const kind of ['engine', 'bare', 'bare', 'engine'] as const) {
+      await withFake(async (fake) => {
+        if (kind === 'bare') {
+          const run = await helpersBulk(fake, count, () => VERSION_1);
+          bare.push(run.seconds);
+          bareBytes = run.bytes;
+          return;
+        }
+        const sampler = rssSampler();
+        const { seconds, result } = await engineSync(fake, dir, { count, version: () => VERSION_1 });
+        syncPeakRssMb = Math.max(syncPeakRssMb, sampler.stop());
+        if (result.indexed !== count || result.total !== count) {
+          throw new Error(`engine indexed ${result.indexed}, index holds ${result.total}, expected ${count}`);
+        }
+        engine.push(seconds);
+      });
+    }
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    const seconds = mean(engine);
+    const bareSeconds = mean(bare);
+    const docsPerSec = count / seconds;
+    const bareDocsPerSec = count / bareSeconds;
+    const ratio = docsPerSec / bareDocsPerSec;
+    return {
+      name: 'es-engine-vs-helpers-bulk',
+      docs: count,
+      seconds: round(seconds),
+      docsPerSec: Math.round(docsPerSec),
+      engineRunsSeconds: engine.map((s) => round(s)),
+      bareSeconds: round(bareSeconds),
+      bareDocsPerSec: Math.round(bareDocsPerSec),
+      bareRunsSeconds: bare.map((s) => round(s)),
+      bareBulkBytes: bareBytes,
+      ratio: round(ratio, 3),
+      target: 0.8,
+      met: ratio >= 0.8,
+      syncPeakRssMb,
+      notes:
+        'es-fake in a child process, fresh per run; engine = whole runSync (index creation, empty-index scan, 500-op/3 MB bulks x5 in flight, refresh + count); bare = index creation + helpers.bulk with its defaults (5 MB flushes x5)',
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Issue 3: an index already holding `count` documents (bulk-loaded outside the measurement), then a
+ * second full sync of the same corpus with 1% changed and 0.1% gone: the engine lists the existing ids
+ * (PIT + search_after) into its on-disk table, skips unchanged documents, writes the changed ones and
+ * deletes the gone ones. Target: peak RSS of the engine process < 300 MB.
+ */
+export async function benchEsReconcile1m() {
+  const count = Number(process.env.ES_RECONCILE_DOCS ?? 1_000_000);
+  const changed = (i: number) => i % 100 === 0;
+  const gone = (i: number) => i % 1000 === 1;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-es-reconcile-'));
+  try {
+    return await withFake(async (fake) => {
+      const load = await loadInChild(fake.url, count);
+      const sampler = rssSampler();
+      const { seconds, result } = await engineSync(fake, dir, {
+        count,
+        version: (i) => (changed(i) ? VERSION_2 : VERSION_1),
+        exists: (i) => !gone(i),
+      });
+      const syncPeakRssMb = sampler.stop();
+      let expectedChanged = 0;
+      let expectedGone = 0;
+      for (let i = 0; i < count; i += 1) {
+        if (gone(i)) expectedGone += 1;
+        else if (changed(i)) expectedChanged += 1;
+      }
+      if (
+        result.indexed !== expectedChanged ||
+        result.deleted !== expectedGone ||
+        result.total !== count - expectedGone
+      ) {
+        throw new Error(
+          `expected ${expectedChanged} indexed, ${expectedGone} deleted, ${count - expectedGone} left; got ${result.indexed}, ${result.deleted}, ${result.total}`,
+        );
+      }
+      const processPeakRssMb = round(process.resourceUsage().maxRSS / 1024, 1);
+      return {
+        name: 'es-reconcile-1m',
+        docs: count,
+        seconds: round(seconds),
+        docsPerSec: Math.round(count / seconds),
+        indexed: result.indexed,
+        deleted: result.deleted,
+        unchanged: result.unchanged,
+        total: result.total,
+        loadSeconds: round(load.seconds),
+        syncPeakRssMb,
+        processPeakRssMb,
+        fakePeakRssMb: fake.peakRssMb(),
+        target: 'syncPeakRssMb < 300',
+        met: syncPeakRssMb < 300,
+        notes: `load (helpers.bulk of ${docId(0)}..${docId(count - 1)}, in another process) is outside the measurement; sync = whole runSync: existing-id scan into the on-disk table, listing, writes, deletes, refresh + count`,
+      };
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,92 @@
+// A generated in-process source of small documents, and the exact rows the engine writes for them.
+import {
+  checkpoint,
+  cursor,
+  upsert,
+  type JsonValue,
+  type SourceDefinition,
+  type SourceDocument,
+  type SourceInstance,
+} from '@connectors/framework';
+
+/** `_timestamp` of unchanged documents. */
+export const VERSION_1 = '2026-01-01T00:00:00.000Z';
+/** `_timestamp` of changed documents. */
+export const VERSION_2 = '2026-02-01T00:00:00.000Z';
+
+/** Id of document `i` (zero-padded so ids sort like numbers). */
+export function docId(i: number): string {
+  return `doc-${String(i).padStart(8, '0')}`;
+}
+
+/** What the source yields for document `i` (about 150 bytes of JSON). */
+export function sourceDocument(i: number, version: string): SourceDocument {
+  return {
+    _id: docId(i),
+    _timestamp: version,
+    title: `Document ${i}`,
+    size: i * 7,
+    path: `/folder-${i % 100}/document-${i}.txt`,
+  };
+}
+
+/** The row the engine writes for document `i` (default pipeline flags, `id` instead of `_id`). */
+export function indexedDocument(i: number, version: string): Record<string, JsonValue> {
+  return {
+    _timestamp: version,
+    title: `Document ${i}`,
+    size: i * 7,
+    path: `/folder-${i % 100}/document-${i}.txt`,
+    id: docId(i),
+    _extract_binary_content: true,
+    _reduce_whitespace: true,
+    _run_ml_inference: true,
+  };
+}
+
+/** Options of {@link createGeneratedSource}. */
+export interface GeneratedSourceOptions {
+  readonly count: number;
+  /** `_timestamp` of document `i`. */
+  readonly version: (i: number) => string;
+  /** Whether document `i` still exists at the source. @default every document exists */
+  readonly exists?: (i: number) => boolean;
+  readonly pageSize?: number;
+}
+
+/** A source generating its documents on the fly, a page (and a checkpoint) at a time, nothing held. */
+export function createGeneratedSource(options: GeneratedSourceOptions): {
+  definition: Pick<SourceDefinition, 'apiVersion' | 'id' | 'capabilities'>;
+  instance: SourceInstance;
+} {
+  const pageSize = options.pageSize ?? 1000;
+  const exists = options.exists ?? (() => true);
+  return {
+    definition: {
+      apiVersion: 1,
+      id: 'generated',
+      capabilities: {
+        incrementalSync: false,
+        accessControl: false,
+        advancedRules: false,
+        binaryContent: false,
+      },
+    },
+    instance: {
+      check: () => Promise.resolve(),
+      async *listAll({ checkpoint: from }) {
+        const start = typeof from === 'number' ? from + 1 : 0;
+        for (let page = start; page * pageSize < options.count; page += 1) {
+          await Promise.resolve();
+          const end = Math.min(options.count, (page + 1) * pageSize);
+          for (let i = page * pageSize; i < end; i += 1) {
+            if (exists(i)) yield upsert(sourceDocument(i, options.version(i)));
+          }
+          yield checkpoint(page);
+        }
+        yield cursor(null);
+      },
+      close: () => Promise.resolve(),
+    },
+  };
+}

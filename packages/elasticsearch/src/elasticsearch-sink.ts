@@ -1,5 +1,6 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import {
+  RateLimitError,
   AbortError,
   ConnectorError,
   SinkError,
@@ -233,15 +234,13 @@ function createIndexWriter(context: WriterContext, open: OpenIndexOptions): Inde
       });
       if (!throttled.length) return;
       if (attempt > policy.maxRetries) {
-        for (const item of throttled) {
-          outcome.failures.push({
-            id: item.id,
-            op: item.op,
-            status: 429,
-            reason: `rejected by Elasticsearch with 429 (overloaded) ${attempt} times; not indexed`,
-          });
-        }
-        return;
+        // Throttling must never turn into missing documents: the whole batch fails with a retryable error,
+        // so the engine repeats it (index and delete are idempotent) or ends the job without moving its
+        // checkpoint past these items.
+        throw new RateLimitError(
+          `[elasticsearch] ${throttled.length} bulk item(s) rejected with 429 (overloaded) ${attempt} times`,
+          { details: { index: indexName, items: throttled.length } },
+        );
       }
       const delayMs = backoffDelay(policy, attempt);
       log.warn({ items: throttled.length, attempt, delayMs }, 'Re-sending bulk items rejected with 429');

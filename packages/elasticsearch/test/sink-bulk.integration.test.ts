@@ -1,3 +1,4 @@
+import { RateLimitError } from '@connectors/framework';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthError, SinkError, type SinkOperation } from '@connectors/framework';
 import { createElasticsearchClient, createElasticsearchSink } from '../src/index.js';
@@ -138,7 +139,7 @@ describe('Elasticsearch sink bulk writes', () => {
     expect(outcome).toMatchObject({ indexed: 2, deleted: 1, failures: [] });
   });
 
-  it('gives up on an item still throttled after the retries with a reason', async () => {
+  it('fails the whole batch with a retryable RateLimitError when an item is still throttled after the retries', async () => {
     const { sink, bulks } = await setup((request) => ({
       status: 200,
       body: bulkResponse(parseBulk(request.body), () => ({
@@ -147,11 +148,11 @@ describe('Elasticsearch sink bulk writes', () => {
       })),
     }));
     const writer = await sink.openIndex({ indexName: 'search-a', kind: 'content', signal });
-    const outcome = await writer.write(docs(1), signal);
+    const error = await writer.write(docs(1), signal).catch((e: unknown) => e);
     expect(bulks()).toHaveLength(FAST.maxRetries + 1);
-    expect(outcome.failures).toEqual([
-      expect.objectContaining({ id: 'd0', status: 429, reason: expect.stringContaining('429') }),
-    ]);
+    expect(RateLimitError.isInstance(error)).toBe(true);
+    expect((error as RateLimitError).retryable).toBe(true);
+    expect((error as Error).message).toContain('1 bulk item(s) rejected with 429');
   });
 
   it('returns per-item failures with their type and reason and counts the rest', async () => {

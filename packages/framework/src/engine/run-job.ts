@@ -194,17 +194,9 @@ export async function runJob(options: RunJobOptions): Promise<RunJobOutcome> {
     );
     registerSecrets(sensitiveValues(definition.configuration, values));
     const config = parseConfig(definition.configuration, values, { source: definition.id, strict: false });
-    const sourceLogger = logger.child({ source: definition.id });
-    instance = await definition.create(config, {
-      logger: sourceLogger,
-      fetch: options.fetch ?? globalThis.fetch,
-      clock,
-      signal: stop.signal,
-      maxFileSize: options.maxFileSize ?? 10 * MIB,
-      registerSecrets,
-    });
-
-    // Counters and cancelation checks run from here on (also during check and rule validation).
+    // Counters (the job's heartbeat) and cancelation checks run from here on: also while the source is
+    // created (a token refresh may take a while), checked and its rules validated, so that no other worker
+    // takes this job for a dead one.
     timers.push(
       setInterval(() => {
         controlPlane.updateJobStats(jobId, running, stop.signal).catch((error: unknown) => {
@@ -233,6 +225,16 @@ export async function runJob(options: RunJobOptions): Promise<RunJobOutcome> {
           });
       }, options.pollIntervalMs ?? 5_000),
     );
+
+    const sourceLogger = logger.child({ source: definition.id });
+    instance = await definition.create(config, {
+      logger: sourceLogger,
+      fetch: options.fetch ?? globalThis.fetch,
+      clock,
+      signal: stop.signal,
+      maxFileSize: options.maxFileSize ?? 10 * MIB,
+      registerSecrets,
+    });
 
     await instance.check(stop.signal);
 
@@ -321,16 +323,28 @@ export async function runJob(options: RunJobOptions): Promise<RunJobOutcome> {
   const counters: JobStats = result
     ? { ...statsOf(result), ...(result.total !== null ? { total_document_count: result.total } : {}) }
     : { ...running };
-  const current = await controlPlane.getJob(jobId, finalSignal()).catch(() => undefined);
-  if (!current) {
+  // A read that fails is retried; only a job that really is gone counts as gone.
+  let current: Versioned<SyncJobDoc> | undefined;
+  let readFailed = false;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    try {
+      current = await controlPlane.getJob(jobId, finalSignal());
+      readFailed = false;
+      break;
+    } catch (error) {
+      readFailed = true;
+      logger.warn(
+        { err: toConnectorError(error).message, attempt },
+        'Reading the job before its final write failed',
+      );
+      await clock.sleep(500 * (attempt + 1)).catch(() => undefined);
+    }
+  }
+  if (!current && !readFailed) {
     await controlPlane
       .updateConnector(
         snapshot.id,
-        {
-          error: "Couldn't find the job",
-          last_sync_status: 'error',
-          last_access_control_sync_status: 'error',
-        },
+        { error: "Couldn't find the job", [statusField]: 'error', [errorField]: "Couldn't find the job" },
         { signal: finalSignal() },
       )
       .catch((error: unknown) => {

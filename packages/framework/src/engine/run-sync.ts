@@ -441,7 +441,7 @@ class SyncRun {
         }
       } catch (error) {
         if (this.signal.aborted || isAbortLike(error)) {
-          this.tracker.complete(seq);
+          // Never completed: a checkpoint must not move past a document that was not written.
           return;
         }
         this.warnings.add(id, `extraction failed: ${toConnectorError(error).message}`);
@@ -605,10 +605,10 @@ class SyncRun {
       try {
         record = toIdentityRecord(identity);
       } catch (error) {
-        this.skip(
-          typeof identity?._id === 'string' ? identity._id : undefined,
-          toConnectorError(error).message,
-        );
+        const rawId = typeof identity?._id === 'string' && identity._id !== '' ? identity._id : undefined;
+        // Per-item isolation: a malformed identity keeps its stored copy (marked seen, so not deleted).
+        if (rawId !== undefined) scratch.markSeen(toDocumentId(rawId));
+        this.skip(rawId, toConnectorError(error).message);
         continue;
       }
       const id = toDocumentId(identity._id);

@@ -113,7 +113,11 @@ connector
   .requiredOption('--service-type <type>', 'source, e.g. dropbox')
   .option('--index-name <name>', 'content index (default search-<id>)')
   .option('--name <name>', 'display name')
-  .option('--config-values <json>', 'configuration values as a JSON object')
+  .option('--config-file <file>', 'configuration values: a JSON object in a file, or - for standard input')
+  .option(
+    '--config-values <json>',
+    'configuration values as a JSON object (visible in the process list: prefer --config-file for secrets)',
+  )
   .action(run(async () => (await import('./cli/connector.js')).connectorCreateCommand));
 connector
   .command('list')

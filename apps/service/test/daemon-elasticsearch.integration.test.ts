@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { createEsFake, type EsFake } from '@connectors/es-fake';
 import { dropboxSource } from '@connectors/source-dropbox';
@@ -304,6 +306,8 @@ describe('the daemon in Elasticsearch mode', () => {
     try {
       await using cfg = await tempConfig(serviceConfig(parts.es, ['made-by-cli']));
       const values = parts.sim.configFor();
+      const valuesFile = path.join(cfg.dir, 'values.json');
+      await writeFile(valuesFile, JSON.stringify(values), { mode: 0o600 });
       const created = await runCli([
         'connector',
         'create',
@@ -313,8 +317,8 @@ describe('the daemon in Elasticsearch mode', () => {
         'made-by-cli',
         '--service-type',
         'dropbox',
-        '--config-values',
-        JSON.stringify(values),
+        '--config-file',
+        valuesFile,
       ]);
       expect(created.stderr).toBe('');
       expect(created.code).toBe(0);

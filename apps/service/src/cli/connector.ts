@@ -1,5 +1,13 @@
 import { createElasticsearchClient } from '@connectors/elasticsearch';
-import { ConfigError, maskConfig, parseConfig, configValuesFromEntries } from '@connectors/framework';
+import { readFile } from 'node:fs/promises';
+import {
+  ConfigError,
+  configValuesFromEntries,
+  maskConfig,
+  parseConfig,
+  registerSecrets,
+  sensitiveValues,
+} from '@connectors/framework';
 import { loadServiceConfig } from '../config/load-service-config.js';
 import { createConnectorThroughApi } from '../elasticsearch/create-connector-through-api.js';
 import { createServiceLogger } from '../logging/create-logger.js';
@@ -15,6 +23,7 @@ export async function connectorCreateCommand(options: {
   indexName?: string;
   name?: string;
   configValues?: string;
+  configFile?: string;
 }): Promise<number> {
   const loaded = await loadServiceConfig(options.config);
   const settings = loaded.config.elasticsearch;
@@ -35,13 +44,23 @@ export async function connectorCreateCommand(options: {
     ]);
   }
   let values: Record<string, unknown> = {};
-  if (options.configValues) {
+  const raw =
+    options.configFile !== undefined
+      ? await readFile(options.configFile === '-' ? '/dev/stdin' : options.configFile, 'utf8')
+      : options.configValues;
+  if (raw !== undefined) {
     try {
-      values = JSON.parse(options.configValues) as Record<string, unknown>;
+      values = JSON.parse(raw) as Record<string, unknown>;
     } catch (error) {
-      throw new ConfigError('Invalid --config-values', [`not JSON: ${(error as Error).message}`]);
+      // The message of JSON.parse may quote the input, which holds secrets: only its position is kept.
+      const at = /position \d+/.exec((error as Error).message)?.[0] ?? 'somewhere';
+      throw new ConfigError('Invalid configuration values', [`not valid JSON (${at})`]);
     }
-    parseConfig(source.configuration, values, { source: source.id, path: '--config-values' });
+    if (!values || typeof values !== 'object' || Array.isArray(values)) {
+      throw new ConfigError('Invalid configuration values', ['expected a JSON object of field values']);
+    }
+    registerSecrets(sensitiveValues(source.configuration, values));
+    parseConfig(source.configuration, values, { source: source.id, path: 'configuration' });
   }
   const indexName = options.indexName ?? `search-${options.id}`;
   const client = createElasticsearchClient(settings, { role: 'cli' });

@@ -63,7 +63,12 @@ export const serviceSettingsSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .refine((service) => service.job_stale_after >= 3 * service.job_stats_interval, {
+    message:
+      'job_stale_after must be at least 3 times job_stats_interval, or live jobs would be taken for dead ones',
+    path: ['job_stale_after'],
+  });
 
 /** `extraction_service.*` (spec 9): presence enables Elastic's data extraction service. */
 export const extractionServiceSchema = z

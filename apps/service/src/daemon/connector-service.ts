@@ -3,6 +3,7 @@ import path from 'node:path';
 import {
   configValuesFromEntries,
   parseConfig,
+  sensitiveValues,
   sleep,
   SuspendSignalReason,
   toConnectorError,
@@ -98,6 +99,8 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
   const lastStatusWritten = new Map<string, string>();
   const lastErrorLogged = new Map<string, number>();
   const heartbeatForced = new Set<string>();
+  /** When each connector lock was first seen held by no job (see the cleanup pass). */
+  const orphanLocksSince = new Map<string, number>();
   let lastWakeUp = now();
   let ready = false;
 
@@ -155,15 +158,10 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
     });
     let instance;
     try {
-      const config = parseConfig(source.configuration, configValuesFromEntries(fresh.doc.configuration), {
-        source: source.id,
-        strict: false,
-      });
-      context.registerSecrets(
-        Object.entries(source.configuration)
-          .filter(([, f]) => f.sensitive)
-          .map(([k]) => String((config as Record<string, unknown>)[k] ?? '')),
-      );
+      // Secrets are registered before anything (validation messages included) can print them.
+      const rawValues = configValuesFromEntries(fresh.doc.configuration);
+      context.registerSecrets(sensitiveValues(source.configuration, rawValues));
+      const config = parseConfig(source.configuration, rawValues, { source: source.id, strict: false });
       instance = await source.create(config as never, context);
       await instance.check(signal);
       const draft = fresh.doc.filtering?.[0]?.draft;
@@ -374,7 +372,23 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
         )) {
           if (job) live = true;
         }
-        if (!live && ![...running.values()].some((r) => types.includes(r.jobType as never))) {
+        const key = `${connector.id}:${statusField}`;
+        const localJob = [...running.values()].some(
+          (r) => r.connectorId === connector.id && types.includes(r.jobType as never),
+        );
+        if (live || localJob) {
+          orphanLocksSince.delete(key);
+          continue;
+        }
+        // Another worker may be between taking the lock and claiming its job: release only a lock seen
+        // orphaned for longer than a job may go without heartbeat.
+        const since = orphanLocksSince.get(key);
+        if (since === undefined) {
+          orphanLocksSince.set(key, now().getTime());
+          continue;
+        }
+        if (now().getTime() - since >= settings.job_stale_after * 1000) {
+          orphanLocksSince.delete(key);
           await controlPlane.updateConnector(
             connector.id,
             { [statusField]: 'error' },
@@ -452,7 +466,9 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
       lifetime.abort();
       for (const job of running.values()) job.controller.abort(new SuspendSignalReason('service shutdown'));
       const all = Promise.all([...running.values()].map((job) => job.promise));
-      await Promise.race([all, sleep(stopOptions.graceMs ?? 8000)]);
+      const grace = new AbortController();
+      await Promise.race([all, sleep(stopOptions.graceMs ?? 8000, grace.signal).catch(() => undefined)]);
+      grace.abort();
       await runPromise;
     },
   };

@@ -52,9 +52,7 @@ export function createServiceLogger(options: ServiceLoggerOptions): Logger & { p
       logMethod(this: PinoLogger, args: unknown[], method: (...a: unknown[]) => void) {
         method.apply(
           this,
-          args.map((arg) =>
-            typeof arg === 'string' ? redactText(arg) : arg instanceof Error ? arg : redactDeep(arg),
-          ),
+          args.map((arg) => (typeof arg === 'string' ? redactText(arg) : redactDeep(arg))),
         );
       },
     },
@@ -77,7 +75,14 @@ function redactDeep(value: unknown, depth = 0): unknown {
   if (depth > 6) return value;
   if (typeof value === 'string') return redactText(value);
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1));
-  if (value && typeof value === 'object' && !(value instanceof Error)) {
+  if (value instanceof Error) {
+    // A copy whose message and stack are redacted (ECS prints both).
+    const copy = new Error(redactText(value.message));
+    copy.name = value.name;
+    copy.stack = value.stack === undefined ? undefined : redactText(value.stack);
+    return copy;
+  }
+  if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value).map(([key, inner]) => [key, redactDeep(inner, depth + 1)]),
     );

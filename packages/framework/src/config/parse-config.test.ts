@@ -83,6 +83,19 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('never echoes a sensitive value in a validation message', () => {
+    const secretFields = defineConfigFields({
+      token: field.str({
+        label: 'Token',
+        sensitive: true,
+        validations: [{ type: 'included_in', constraint: ['a'] }],
+      }),
+    });
+    expect(issuesOf(() => parseConfig(secretFields, { token: 'tok-very-secret' }))).toEqual([
+      "token ('Token'): does not pass the included_in check",
+    ]);
+  });
+
   it('never puts a sensitive value in an error message', () => {
     const secret = 'super-secret-value';
     const error = (() => {

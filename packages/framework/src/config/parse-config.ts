@@ -152,7 +152,12 @@ export function parseConfig<F extends ConfigFields>(
     if (!active) continue;
     for (const validation of declaration.validations) {
       const problem = checkValidation(validation, value);
-      if (problem) issues.push(`${prefix}${key} ('${declaration.label}'): ${problem}`);
+      // The value of a sensitive field is never echoed, not even in a validation message.
+      if (problem) {
+        issues.push(
+          `${prefix}${key} ('${declaration.label}'): ${declaration.sensitive ? `does not pass the ${validation.type} check` : problem}`,
+        );
+      }
     }
   }
 
@@ -165,8 +170,10 @@ export function parseConfig<F extends ConfigFields>(
 /** The values of sensitive fields (to register as secrets so no log or error shows them). */
 export function sensitiveValues(fields: ConfigFields, values: Readonly<Record<string, unknown>>): string[] {
   return Object.entries(fields)
-    .filter(([key, declaration]) => declaration.sensitive && typeof values[key] === 'string')
-    .map(([key]) => values[key] as string);
+    .filter(
+      ([key, declaration]) => declaration.sensitive && values[key] !== undefined && values[key] !== null,
+    )
+    .map(([key]) => String(values[key]));
 }
 
 /** A copy of `values` with sensitive fields replaced by `********` (for printing configuration). */

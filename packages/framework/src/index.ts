@@ -125,18 +125,6 @@ export {
 export { ACCESS_CONTROL_QUERY_TEMPLATE, toIdentityRecord } from './access-control/to-identity-record.js';
 export type { IdentityRecord } from './access-control/to-identity-record.js';
 
-export { EmbeddedStore, openEmbeddedStore } from './embedded/embedded-store.js';
-export type { EmbeddedSearchOptions, EmbeddedStoreOptions } from './embedded/embedded-store.js';
-export type {
-  EmbeddedDocumentRow,
-  EmbeddedIndexInfo,
-  EmbeddedSearchHit,
-  EmbeddedSearchResult,
-} from './embedded/document-table.js';
-export type { StoreSynchronous } from './embedded/open-sqlite-database.js';
-export type { SearchOperator } from './embedded/to-fts-query.js';
-export { STORE_SCHEMA_VERSION } from './embedded/store-schema.js';
-
 export {
   DEFAULT_MAX_FILE_SIZE,
   ELASTIC_SUPPORTED_EXTENSIONS,
@@ -160,6 +148,18 @@ export type {
   ServiceExtraction,
 } from './extract/extraction-service-client.js';
 export { normalizeText } from './extract/normalize-text.mjs';
+
+export { EmbeddedStore, openEmbeddedStore } from './embedded/embedded-store.js';
+export type { EmbeddedSearchOptions, EmbeddedStoreOptions } from './embedded/embedded-store.js';
+export type {
+  EmbeddedDocumentRow,
+  EmbeddedIndexInfo,
+  EmbeddedSearchHit,
+  EmbeddedSearchResult,
+} from './embedded/document-table.js';
+export type { StoreSynchronous } from './embedded/open-sqlite-database.js';
+export type { SearchOperator } from './embedded/to-fts-query.js';
+export { STORE_SCHEMA_VERSION } from './embedded/store-schema.js';
 
 export { runSync } from './engine/run-sync.js';
 export type { RunSyncOptions, SyncLimits } from './engine/run-sync.js';

@@ -174,7 +174,7 @@ describe('reliability against the simulator', () => {
     await instance.close();
     const error = await pending;
     expect(isAbortLike(error)).toBe(true);
-    expect(Date.now() - started).toBeLessThan(150);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('retries calls that hang past the per-attempt timeout and still gives the fault-free result', async () => {

@@ -224,7 +224,8 @@ describe('EmbeddedStore.search', () => {
 
     expect(result.total).toBe(1000);
     expect(result.hits).toHaveLength(5);
-    expect(elapsedMs).toBeLessThan(1000);
+    // Guards against the quadratic plan (minutes), with room for a slow CI machine.
+    expect(elapsedMs).toBeLessThan(3000);
   });
 
   it('treats a missing, null or empty _allow_access_control as unrestricted, like the exists query of Elasticsearch', async () => {

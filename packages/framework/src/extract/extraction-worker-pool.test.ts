@@ -161,7 +161,9 @@ describe('createExtractionWorkerPool', () => {
       const signal = new AbortController().signal;
       await pool.run(task(textPath, '.txt'), signal);
       expect(pool.liveWorkers).toBe(1);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const deadline = Date.now() + 5000;
+      while (pool.liveWorkers > 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 25));
       expect(pool.liveWorkers).toBe(0);
       await expect(pool.run(task(textPath, '.txt'), signal)).resolves.toMatchObject({
         ok: true,

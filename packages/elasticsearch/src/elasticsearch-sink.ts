@@ -308,18 +308,24 @@ function createIndexWriter(context: WriterContext, open: OpenIndexOptions): Inde
           { policy, signal },
         );
       }
-      for await (const hit of paginateWithPit<{ id?: unknown; _timestamp?: unknown }>(client, {
-        index: indexName,
-        source: ['id', '_timestamp'],
-        pageSize: context.pageSize,
-        policy,
-        signal,
-        logger: log,
-      })) {
+      for await (const hit of paginateWithPit<{ id?: unknown; _timestamp?: unknown; _fingerprint?: unknown }>(
+        client,
+        {
+          index: indexName,
+          source: ['id', '_timestamp', '_fingerprint'],
+          pageSize: context.pageSize,
+          policy,
+          signal,
+          logger: log,
+        },
+      )) {
         const source = hit._source ?? {};
         const id = typeof source.id === 'string' ? source.id : hit._id;
         if (typeof id !== 'string') continue;
-        yield { id, timestamp: typeof source._timestamp === 'string' ? source._timestamp : undefined };
+        const timestamp = typeof source._timestamp === 'string' ? source._timestamp : undefined;
+        yield typeof source._fingerprint === 'string'
+          ? { id, timestamp, fingerprint: source._fingerprint }
+          : { id, timestamp };
       }
     },
 

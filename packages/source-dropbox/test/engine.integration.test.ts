@@ -34,7 +34,7 @@ function sync(
   });
 }
 
-/** The index content in the ground truth's shape (the engine adds `id` and the pipeline switches). */
+/** The index content in the ground truth's shape (the engine adds `id`, `_fingerprint` and the pipeline switches). */
 function indexed(sink: MemorySink): SourceDocument[] {
   return canonical(
     [...sink.documents(INDEX)].map(([key, doc]) => {
@@ -43,6 +43,7 @@ function indexed(sink: MemorySink): SourceDocument[] {
         _extract_binary_content: _e,
         _reduce_whitespace: _r,
         _run_ml_inference: _m,
+        _fingerprint: _f,
         ...rest
       } = doc as Record<string, unknown>;
       expect(id).toBe(key);

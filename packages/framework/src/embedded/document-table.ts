@@ -120,10 +120,12 @@ export class DocumentTable {
       ftsDelete: db.prepare(`DELETE FROM documents_fts WHERE rowid = ?`),
       ftsInsert: db.prepare(`INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)`),
       existingFirst: db.prepare(
-        `SELECT id, timestamp FROM documents WHERE index_name = ? ORDER BY id LIMIT ?`,
+        `SELECT id, timestamp, json_extract(source, '$._fingerprint') AS fingerprint FROM documents
+         WHERE index_name = ? ORDER BY id LIMIT ?`,
       ),
       existingAfter: db.prepare(
-        `SELECT id, timestamp FROM documents WHERE index_name = ? AND id > ? ORDER BY id LIMIT ?`,
+        `SELECT id, timestamp, json_extract(source, '$._fingerprint') AS fingerprint FROM documents
+         WHERE index_name = ? AND id > ? ORDER BY id LIMIT ?`,
       ),
       count: db.prepare(`SELECT count(*) AS n FROM documents WHERE index_name = ?`),
       dropFts: db.prepare(
@@ -228,14 +230,18 @@ export class DocumentTable {
     return this.apply(indexName, this.indexKind(indexName) ?? 'content', operations);
   }
 
-  /** One page of `(id, _timestamp)` after `afterId` in id order (keyset pagination). */
+  /** One page of `(id, _timestamp, _fingerprint)` after `afterId` in id order (keyset pagination). */
   existingPage(indexName: string, afterId: string | undefined, pageSize: number): ExistingDocument[] {
     const rows = (
       afterId === undefined
         ? this.#sql.existingFirst.all(indexName, pageSize)
         : this.#sql.existingAfter.all(indexName, afterId, pageSize)
-    ) as { id: string; timestamp: string | null }[];
-    return rows.map((row) => ({ id: row.id, timestamp: row.timestamp ?? undefined }));
+    ) as { id: string; timestamp: string | null; fingerprint: string | null }[];
+    return rows.map((row) =>
+      row.fingerprint === null
+        ? { id: row.id, timestamp: row.timestamp ?? undefined }
+        : { id: row.id, timestamp: row.timestamp ?? undefined, fingerprint: row.fingerprint },
+    );
   }
 
   /** Number of documents in the index. */

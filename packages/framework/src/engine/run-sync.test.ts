@@ -9,6 +9,7 @@ import type { ContentExtractor } from '../extract/content-extractor.js';
 import { createCapturingLogger, createTestContext } from '../testing/create-test-context.js';
 import { createMemorySink, type MemorySink } from '../testing/memory-sink.js';
 import { createSyntheticSource, type SyntheticSource } from '../testing/synthetic-source.js';
+import { toFingerprint } from './to-fingerprint.js';
 import { runSync, type RunSyncOptions } from './run-sync.js';
 import { SuspendSignalReason } from './suspend-signal-reason.js';
 import type { SyncEvents } from './sync-events.js';
@@ -94,6 +95,7 @@ describe('runSync: full sync', () => {
       _extract_binary_content: false,
       _reduce_whitespace: true,
       _run_ml_inference: false,
+      _fingerprint: toFingerprint({ _id: 'doc-007', _timestamp: 'doc-007-v1', title: 'Title 7', size: 7 }),
     });
     expect(sink.opened[0]).toMatchObject({ indexName: INDEX, kind: 'content', pipeline: { name: 'p' } });
     expect(sink.openWriters).toBe(0);
@@ -121,6 +123,23 @@ describe('runSync: full sync', () => {
       .flatMap((w) => w.operations.map((o) => `${o.op}:${o.id}`));
     expect(written).toEqual(['index:doc-003']);
     expect(sink.documents(INDEX).get('doc-003')?.['title']).toBe('New');
+  });
+
+  it('rewrites a document whose ACL or path changed while its _timestamp stayed the same', async () => {
+    const source = createSyntheticSource();
+    seed(source, 5);
+    source.put({
+      doc: { _id: 'shared', _timestamp: 't1', title: 'Plan', _allow_access_control: ['user:a', 'user:b'] },
+    });
+    const sink = createMemorySink();
+    await sync(source, sink);
+    // Same modification time, one member removed: the stored ACL must not stay.
+    source.put({
+      doc: { _id: 'shared', _timestamp: 't1', title: 'Plan', _allow_access_control: ['user:a'] },
+    });
+    const result = await sync(source, sink);
+    expect(result).toMatchObject({ status: 'completed', indexed: 1, unchanged: 5 });
+    expect(sink.documents(INDEX).get('shared')?.['_allow_access_control']).toEqual(['user:a']);
   });
 
   it('deletes documents that are no longer listed after a complete listing', async () => {

@@ -20,7 +20,8 @@ import type { ListingEvent, UpsertEvent } from '../source/listing.js';
 import { abortable, raceAbort } from './abortable.js';
 import { createBatchWriter, type BatchWriter, type QueuedOperation } from './batch-writer.js';
 import { createErrorBudget, type ErrorBudget, type ErrorBudgetOptions } from './error-budget.js';
-import { openScratchTable, type ScratchTable } from './scratch-table.js';
+import { openScratchTable, toChangeKey, type ScratchTable } from './scratch-table.js';
+import { toFingerprint } from './to-fingerprint.js';
 import { SuspendSignalReason } from './suspend-signal-reason.js';
 import type { SyncEvents } from './sync-events.js';
 import type { ItemReport, SyncResult } from './sync-result.js';
@@ -399,11 +400,12 @@ class SyncRun {
       this.skip(id, denied);
       return;
     }
+    const fingerprint = toFingerprint(doc);
     if (scratch) {
       const stored = scratch.lookup(id);
       if (stored !== undefined) {
         scratch.markSeen(id);
-        if (doc._timestamp !== undefined && stored !== null && stored === doc._timestamp) {
+        if (stored !== null && stored === toChangeKey(doc._timestamp, fingerprint)) {
           this.unchanged += 1;
           return;
         }
@@ -416,6 +418,7 @@ class SyncRun {
     }
     body['id'] = id;
     if (typeof body['_timestamp'] !== 'string') body['_timestamp'] = new Date(this.now()).toISOString();
+    body['_fingerprint'] = fingerprint;
     body['_extract_binary_content'] = this.pipeline.extract_binary_content;
     body['_reduce_whitespace'] = this.pipeline.reduce_whitespace;
     body['_run_ml_inference'] = this.pipeline.run_ml_inference;

@@ -34,6 +34,12 @@ function removeFiles(path: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
 }
 
+/** The value compared to decide whether a document changed: its `_timestamp`, plus its fingerprint when known. */
+export function toChangeKey(timestamp: string | undefined, fingerprint: string | undefined): string | null {
+  if (timestamp === undefined) return null;
+  return fingerprint === undefined ? timestamp : `${timestamp}\u0001${fingerprint}`;
+}
+
 /** Opens (or, with `fresh`, recreates) the scratch table of job `key` under `dir`. */
 export function openScratchTable(options: { dir: string; key: string; fresh: boolean }): ScratchTable {
   mkdirSync(options.dir, { recursive: true });
@@ -78,7 +84,8 @@ export function openScratchTable(options: { dir: string; key: string; fresh: boo
       db.exec('BEGIN');
       try {
         for await (const doc of existing) {
-          insert.run(doc.id, doc.timestamp ?? null);
+          // Change marker and fingerprint compared as one value (see toChangeKey).
+          insert.run(doc.id, toChangeKey(doc.timestamp, doc.fingerprint));
           count += 1;
           inChunk += 1;
           if (inChunk >= LOAD_CHUNK) {

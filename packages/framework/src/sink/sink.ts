@@ -36,10 +36,12 @@ export interface BatchOutcome {
   readonly failures: readonly SinkItemFailure[];
 }
 
-/** An id and change marker already in the index. */
+/** An id and change markers already in the index. */
 export interface ExistingDocument {
   readonly id: string;
   readonly timestamp: string | undefined;
+  /** The engine's `_fingerprint` of the stored document's fields, when it has one. */
+  readonly fingerprint?: string | undefined;
 }
 
 /** Options for opening an index. */
@@ -55,7 +57,7 @@ export interface IndexWriter {
   readonly indexName: string;
   /** Writes one batch; resolves when durable. Request-level failures reject with a SinkError. */
   write(operations: readonly SinkOperation[], signal: AbortSignal): Promise<BatchOutcome>;
-  /** Streams every `(id, _timestamp)` in the index, never holding the whole list in memory. */
+  /** Streams every `(id, _timestamp, _fingerprint)` in the index, never holding the whole list in memory. */
   existing(signal: AbortSignal): AsyncIterable<ExistingDocument>;
   /** Number of documents in the index (visible ones). */
   count(signal: AbortSignal): Promise<number>;

@@ -135,7 +135,12 @@ export function createMemorySink(options: MemorySinkOptions = {}): MemorySink {
           for (const [id, doc] of [...index]) {
             signal.throwIfAborted();
             const timestamp = doc['_timestamp'];
-            yield { id, timestamp: typeof timestamp === 'string' ? timestamp : undefined };
+            const fingerprint = doc['_fingerprint'];
+            yield {
+              id,
+              timestamp: typeof timestamp === 'string' ? timestamp : undefined,
+              ...(typeof fingerprint === 'string' ? { fingerprint } : {}),
+            };
           }
         },
         count() {

@@ -17,6 +17,8 @@ export interface DropboxClientOptions {
   readonly timeoutMs?: number;
   /** Aborts every call (the instance's lifetime). */
   readonly signal?: AbortSignal;
+  /** Registers secret values (each new access token) so that no error or log line shows them. */
+  readonly registerSecrets?: (values: Iterable<string | undefined | null>) => void;
 }
 
 /** Per-call options the SDK route methods take. */
@@ -116,6 +118,7 @@ export function createDropboxClient(options: DropboxClientOptions): DropboxClien
       // Non-JSON answers are reported by status below.
     }
     if (response.ok && typeof json.access_token === 'string') {
+      options.registerSecrets?.([json.access_token]);
       auth.setAccessToken(json.access_token);
       const lifetime = typeof json.expires_in === 'number' ? json.expires_in : 14_400;
       expiresAt = options.clock.now() + lifetime * 1000;

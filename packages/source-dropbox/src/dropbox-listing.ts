@@ -1,6 +1,7 @@
 import type { files, sharing } from 'dropbox';
 import {
   CursorExpiredError,
+  ELASTIC_SUPPORTED_EXTENSIONS,
   createLimiter,
   throwIfAborted,
   checkpoint as checkpointEvent,
@@ -25,40 +26,8 @@ import {
 import { mapMembers, toSortedAcl, type DropboxMembers } from './map-members.js';
 import { PathIndex } from './path-index.js';
 
-/** Extensions worth downloading for extraction (the reference's Tika list, spec 7). */
-export const EXTRACTABLE_EXTENSIONS: ReadonlySet<string> = new Set([
-  '.txt',
-  '.py',
-  '.rst',
-  '.html',
-  '.markdown',
-  '.json',
-  '.xml',
-  '.csv',
-  '.md',
-  '.ppt',
-  '.rtf',
-  '.docx',
-  '.odt',
-  '.xls',
-  '.xlsx',
-  '.rb',
-  '.paper',
-  '.sh',
-  '.pptx',
-  '.pdf',
-  '.doc',
-  '.aspx',
-  '.xlsb',
-  '.xlsm',
-  '.tsv',
-  '.svg',
-  '.msg',
-  '.potx',
-  '.vsd',
-  '.vsdx',
-  '.vsdm',
-]);
+/** Extensions worth downloading for extraction: the framework's list (the reference's Tika list, spec 7). */
+export const EXTRACTABLE_EXTENSIONS: ReadonlySet<string> = ELASTIC_SUPPORTED_EXTENSIONS;
 
 /** Shared folders whose members are listed at once. */
 const FOLDER_MEMBERS_CONCURRENCY = 4;
@@ -640,7 +609,8 @@ async function* reshared(
     try {
       acl = toSortedAcl(await acls.folderAcl(sid, signal));
     } catch {
-      delete state.shared[sid];
+      // Keep the known digest: the folder is compared again on the next run (dropping it would stop its
+      // permission changes from ever being noticed).
       continue;
     }
     if (aclDigest(acl) === known.acl) continue;

@@ -79,6 +79,7 @@ export function createDropboxInstance(
     refreshToken: config.refresh_token,
     fetch: ctx.fetch,
     clock: ctx.clock,
+    registerSecrets: (values) => ctx.registerSecrets(values),
     hosts: { api: config.api_base_url, content: config.content_base_url, oauth: config.oauth_base_url },
     ...(options.callTimeoutMs === undefined ? {} : { timeoutMs: options.callTimeoutMs }),
   });

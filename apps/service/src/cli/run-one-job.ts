@@ -45,6 +45,11 @@ export async function runOneJob(options: {
     durationMs: Math.max(0, endedAt - startedAt),
     skipped: result?.skipped.count ?? 0,
     errors: [
+      ...(final?.status === 'pending'
+        ? [
+            'the job did not start: another job of this connector holds its lock (it stays queued for the daemon)',
+          ]
+        : []),
       ...(final?.error ? [final.error] : []),
       ...(result?.skipped.samples ?? []).map((s) => `skipped${s.id ? ` ${s.id}` : ''}: ${s.reason}`),
       ...(result?.warnings.samples ?? []).map((s) => `warning${s.id ? ` ${s.id}` : ''}: ${s.reason}`),

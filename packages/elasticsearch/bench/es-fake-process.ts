@@ -11,6 +11,8 @@ export interface EsFakeProcess {
   readonly pid: number;
   /** The fake process's peak resident set so far (Linux `VmHWM`), in MB; `undefined` elsewhere. */
   peakRssMb(): number | undefined;
+  /** CPU seconds (user + system) the fake process used so far (Linux `/proc`); `undefined` elsewhere. */
+  cpuSeconds(): number | undefined;
   /** Stops the fake (SIGTERM, then SIGKILL after 5 s) and waits for its exit. */
   close(): Promise<void>;
 }
@@ -67,6 +69,9 @@ export async function startEsFakeProcess(timeoutMs = 30_000): Promise<EsFakeProc
         return undefined;
       }
     },
+    cpuSeconds() {
+      return processCpuSeconds(pid);
+    },
     async close() {
       const exited = waitForExit(child);
       child.kill('SIGTERM');
@@ -75,4 +80,15 @@ export async function startEsFakeProcess(timeoutMs = 30_000): Promise<EsFakeProc
       clearTimeout(timer);
     },
   };
+}
+
+/** CPU seconds (user + system) of a process, from `/proc/<pid>/stat` (clock ticks of 1/100 s). */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }

@@ -30,6 +30,9 @@ const LIST_PAGE_SIZE = 2000;
 const INDEX = 'search-dropbox';
 const CONTENT_ROUTES = ['files/download', 'files/export', 'sharing/get_shared_link_file'];
 
+/** Collects garbage when the process runs with `--expose-gc` (scripts/bench.mjs passes it). */
+const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
+
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** Samples this process's RSS every 25 ms; `stop()` returns the peak in MB. */
@@ -51,6 +54,10 @@ interface SyncRun {
   readonly result: SyncResult;
   readonly calls: Record<string, number>;
   readonly syncPeakRssMb: number;
+  /** CPU seconds of this process during the sync. */
+  readonly cpuSeconds: number;
+  /** CPU seconds of the simulator process during the sync. */
+  readonly simulatorCpuSeconds: number;
   readonly concurrentDownloads: number;
 }
 
@@ -90,7 +97,10 @@ async function dropboxSync(options: SyncOptions): Promise<SyncRun> {
   const store = await openEmbeddedStore(options.storePath);
   try {
     await options.sim.resetCalls();
+    collectGarbage();
     const sampler = rssSampler();
+    const simCpuBefore = options.sim.cpuSeconds() ?? 0;
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const result = await runSync({
       source: dropboxSource,
@@ -106,6 +116,8 @@ async function dropboxSync(options: SyncOptions): Promise<SyncRun> {
       ...(options.extractor ? { extractor: options.extractor } : {}),
     });
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const simulatorCpuSeconds = (options.sim.cpuSeconds() ?? 0) - simCpuBefore;
     const syncPeakRssMb = sampler.stop();
     if (result.status !== 'completed')
       throw new Error(`sync ended ${result.status}: ${result.error?.message}`);
@@ -114,6 +126,8 @@ async function dropboxSync(options: SyncOptions): Promise<SyncRun> {
       result,
       calls: await options.sim.calls(),
       syncPeakRssMb,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      simulatorCpuSeconds,
       concurrentDownloads,
     };
   } finally {
@@ -184,6 +198,8 @@ export async function benchDropbox100kFullAndIncremental() {
         listPageSize: LIST_PAGE_SIZE,
         cursorBytes: JSON.stringify(full.result.cursor).length,
         syncPeakRssMb: full.syncPeakRssMb,
+        cpuSeconds: round(full.cpuSeconds),
+        simulatorCpuSeconds: round(full.simulatorCpuSeconds),
         simulatorPeakRssMb: sim.peakRssMb(),
         simulatorStartSeconds: round(simStartSeconds),
         notes:
@@ -208,6 +224,8 @@ export async function benchDropbox100kFullAndIncremental() {
         target: 0.05,
         met: timeRatio < 0.05 && callRatio < 0.05,
         syncPeakRssMb: incremental.syncPeakRssMb,
+        cpuSeconds: round(incremental.cpuSeconds),
+        simulatorCpuSeconds: round(incremental.simulatorCpuSeconds),
       },
     ];
   } finally {
@@ -291,6 +309,11 @@ export async function benchDropboxContent5k() {
       metadataApiCalls: totalCalls(metadata.calls),
       tenant,
       syncPeakRssMb: Math.max(content.syncPeakRssMb, uncapped.syncPeakRssMb),
+      cpuSeconds: round(content.cpuSeconds),
+      simulatorCpuSeconds: round(content.simulatorCpuSeconds),
+      uncappedCpuSeconds: round(uncapped.cpuSeconds),
+      uncappedSimulatorCpuSeconds: round(uncapped.simulatorCpuSeconds),
+      metadataCpuSeconds: round(metadata.cpuSeconds),
       boundExplained:
         'boundSeconds = downloads / concurrent_downloads x 20 ms + the measured metadata-only full sync of the same tenant (listing, received-file metadata, engine, store); listing and downloads may overlap, so this bound is generous. uncapped* = the same content sync with the retrying fetch allowing concurrent_downloads requests per host instead of its default',
     };

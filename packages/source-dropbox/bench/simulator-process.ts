@@ -102,6 +102,8 @@ export interface SimulatorProcess {
   mutate(changes: number): Promise<MutationSummary>;
   /** The child's peak RSS so far (Linux `VmHWM`), in MB. */
   peakRssMb(): number | undefined;
+  /** CPU seconds (user + system) the child used so far (Linux `/proc`). */
+  cpuSeconds(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -165,6 +167,15 @@ export async function startSimulatorProcess(
       try {
         const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         return match?.[1] ? Math.round((Number(match[1]) / 1024) * 10) / 10 : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    cpuSeconds() {
+      try {
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100;
       } catch {
         return undefined;
       }

@@ -721,6 +721,22 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Keys a mapping may have at its root (index creation and `PUT _mapping` accept the same). */
+export const MAPPING_ROOT_KEYS: ReadonlySet<string> = new Set([
+  'properties',
+  'dynamic',
+  '_meta',
+  '_source',
+  'dynamic_templates',
+  'date_detection',
+  'numeric_detection',
+  'dynamic_date_formats',
+  '_routing',
+  'runtime',
+  'enabled',
+  'subobjects',
+]);
+
 /** Parses and validates a `mappings` body. */
 export function parseMappings(raw: unknown): IndexMappings {
   if (raw === undefined || raw === null) return { properties: {} };
@@ -728,22 +744,8 @@ export function parseMappings(raw: unknown): IndexMappings {
     throw esError(400, 'mapper_parsing_exception', 'Failed to parse mapping: mapping must be an object');
   let body = raw;
   if (isPlainObject(raw._doc) && Object.keys(raw).length === 1) body = raw._doc;
-  const allowed = new Set([
-    'properties',
-    'dynamic',
-    '_meta',
-    '_source',
-    'dynamic_templates',
-    'date_detection',
-    'numeric_detection',
-    'dynamic_date_formats',
-    '_routing',
-    'runtime',
-    'enabled',
-    'subobjects',
-  ]);
   for (const key of Object.keys(body)) {
-    if (!allowed.has(key)) {
+    if (!MAPPING_ROOT_KEYS.has(key)) {
       throw esError(
         400,
         'mapper_parsing_exception',

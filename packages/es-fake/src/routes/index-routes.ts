@@ -1,6 +1,6 @@
 import { esError, parseError } from '../es-error.js';
 import type { Handler } from '../fake-context.js';
-import type { IndexData } from '../index-store.js';
+import { MAPPING_ROOT_KEYS, type IndexData } from '../index-store.js';
 import { isPlainObject, mergeProperties, validateMappingDefinition, type FieldMapping } from '../mapping.js';
 
 const CREATE_KEYS = new Set(['settings', 'mappings', 'aliases']);
@@ -103,20 +103,8 @@ export const indicesPutMapping: Handler = (req, ctx) => {
   const indices = ctx.store.resolve(req.part('index'));
   req.requireIndex(indices, 'manage');
   const body = req.requiredObject();
-  const allowed = new Set([
-    'properties',
-    'dynamic',
-    '_meta',
-    '_source',
-    'dynamic_templates',
-    'date_detection',
-    'numeric_detection',
-    'dynamic_date_formats',
-    '_routing',
-    'runtime',
-  ]);
   for (const k of Object.keys(body)) {
-    if (!allowed.has(k))
+    if (!MAPPING_ROOT_KEYS.has(k))
       throw esError(
         400,
         'mapper_parsing_exception',

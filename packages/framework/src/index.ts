@@ -72,6 +72,7 @@ export type {
 } from './sink/sink.js';
 
 export type { ControlPlane, JobQuery, JobStats } from './control-plane/control-plane.js';
+export { createConnectorDoc, createDefaultFilter } from './control-plane/create-connector-doc.js';
 export type {
   ConfigurationEntry,
   ConnectorDoc,

@@ -1,8 +1,8 @@
 import {
+  createConnectorDoc,
   toConfigurationSchema,
   type ConnectorDoc,
   type ConnectorFeatures,
-  type Filter,
   type SourceDefinition,
 } from '@connectors/framework';
 
@@ -27,26 +27,6 @@ export function featuresOf(source: SourceDefinition): ConnectorFeatures {
   };
 }
 
-/** The default filter: only the catch-all DEFAULT rule. */
-export function defaultFilter(now: string): Filter {
-  return {
-    rules: [
-      {
-        id: 'DEFAULT',
-        policy: 'include',
-        field: '_',
-        rule: 'regex',
-        value: '.*',
-        order: 0,
-        created_at: now,
-        updated_at: now,
-      },
-    ],
-    advanced_snippet: { value: {}, created_at: now, updated_at: now },
-    validation: { state: 'valid', errors: [] },
-  };
-}
-
 function toStored(value: unknown): ConnectorDoc['configuration'][string]['value'] {
   if (Array.isArray(value)) return value.map(String).join(',');
   if (value === undefined) return null;
@@ -67,36 +47,22 @@ export function newConnectorDoc(options: {
     const entry = configuration[key];
     if (entry) entry.value = toStored(value);
   }
-  const disabled = { enabled: false, interval: '0 0 0 * * ?' };
-  return {
-    configuration,
-    description: null,
-    error: null,
-    features: featuresOf(options.source),
-    filtering: [{ domain: 'DEFAULT', draft: defaultFilter(options.now), active: defaultFilter(options.now) }],
-    index_name: options.indexName,
-    is_native: false,
-    language: 'en',
-    last_access_control_sync_error: null,
-    last_access_control_sync_scheduled_at: null,
-    last_access_control_sync_status: null,
-    last_deleted_document_count: null,
-    last_incremental_sync_scheduled_at: null,
-    last_indexed_document_count: null,
-    last_seen: null,
-    last_sync_error: null,
-    last_sync_scheduled_at: null,
-    last_sync_status: null,
-    last_synced: null,
-    name: options.name,
-    pipeline: { ...DEFAULT_PIPELINE },
-    scheduling: {
-      full: options.scheduling?.full ?? disabled,
-      incremental: options.scheduling?.incremental ?? disabled,
-      access_control: options.scheduling?.access_control ?? disabled,
+  return createConnectorDoc(
+    {
+      configuration,
+      features: featuresOf(options.source),
+      index_name: options.indexName,
+      language: 'en',
+      name: options.name,
+      pipeline: { ...DEFAULT_PIPELINE },
+      scheduling: {
+        full: options.scheduling?.full ?? { enabled: false, interval: '0 0 0 * * ?' },
+        incremental: options.scheduling?.incremental ?? { enabled: false, interval: '0 0 0 * * ?' },
+        access_control: options.scheduling?.access_control ?? { enabled: false, interval: '0 0 0 * * ?' },
+      },
+      service_type: options.source.id,
+      status: 'configured',
     },
-    service_type: options.source.id,
-    status: 'configured',
-    sync_cursor: null,
-  };
+    options.now,
+  );
 }

@@ -1,3 +1,4 @@
+import { createConnectorDoc } from '../control-plane/create-connector-doc.js';
 import type { ControlPlane, JobQuery, JobStats } from '../control-plane/control-plane.js';
 import type {
   ConnectorDoc,
@@ -27,37 +28,14 @@ export interface MemoryControlPlane extends ControlPlane {
 
 /** The connector document every connector starts from. */
 export function defaultConnectorDoc(overrides: Partial<ConnectorDoc> = {}): ConnectorDoc {
-  return {
-    configuration: {},
-    error: null,
-    features: {},
+  return createConnectorDoc({
     filtering: [],
     index_name: 'search-test',
-    is_native: false,
-    language: null,
-    last_access_control_sync_error: null,
-    last_access_control_sync_scheduled_at: null,
-    last_access_control_sync_status: null,
-    last_deleted_document_count: null,
-    last_incremental_sync_scheduled_at: null,
-    last_indexed_document_count: null,
-    last_seen: null,
-    last_sync_error: null,
-    last_sync_scheduled_at: null,
-    last_sync_status: null,
-    last_synced: null,
     name: 'test',
-    pipeline: null,
-    scheduling: {
-      full: { enabled: false, interval: '0 0 0 * * ?' },
-      incremental: { enabled: false, interval: '0 0 0 * * ?' },
-      access_control: { enabled: false, interval: '0 0 0 * * ?' },
-    },
     service_type: 'synthetic',
     status: 'configured',
-    sync_cursor: null,
     ...overrides,
-  };
+  });
 }
 
 /** Creates an in-memory control plane. */

@@ -131,4 +131,27 @@ describe('engine on the embedded store', () => {
     expect(source.pagesRead - pagesAtSuspend).toBeLessThan(6);
     expect(await storedIds()).toHaveLength(60);
   });
+
+  it('skips a document without an id and keeps a name that is not valid UTF-8 stable across syncs', async () => {
+    const source = createSyntheticSource({ validToken: 'embedded-secret-token' });
+    for (let i = 0; i < 5; i += 1)
+      source.put({ doc: { _id: `doc-${i}`, _timestamp: 'v1', title: `Doc ${i}` } });
+    // A file name read from a disk with a broken encoding: a lone surrogate in the id and the title.
+    source.put({ doc: { _id: 'bad-\uD800-name', _timestamp: 'v1', title: 'caf\uDC00 report' } });
+    source.put({ doc: { _id: '', _timestamp: 'v1', title: 'no id at all' } });
+    const run = await connect(source);
+
+    const first = await run('full');
+    expect(first.ran && first.error).toBeUndefined();
+    expect(first).toMatchObject({ ran: true, status: 'completed' });
+    expect(first.ran && first.result).toMatchObject({ indexed: 6, deleted: 0, skipped: { count: 1 } });
+    expect(first.ran && first.result?.skipped.samples[0]?.reason).toMatch(/no _id/);
+    expect(await storedIds()).toContain('bad-\uFFFD-name');
+    expect((await store.search('search-files', 'report')).total).toBe(1);
+
+    // The next full sync finds the same id again: nothing rewritten, nothing deleted.
+    const second = await run('full');
+    expect(second.ran && second.result).toMatchObject({ indexed: 0, deleted: 0, unchanged: 6 });
+    expect(await storedIds()).toHaveLength(6);
+  });
 });

@@ -79,6 +79,28 @@ async function engineSync(
   }
 }
 
+/** Throws unless document `i` as stored by the engine equals the row the bare bulk sends for it (after the pipeline). */
+async function assertSameRows(fake: EsFakeProcess, i: number): Promise<void> {
+  const client = clientFor(fake);
+  try {
+    const stored = await client.get<Record<string, unknown>>({ index: INDEX, id: docId(i) });
+    // The ingest pipeline (search-default-ingestion) drops the pipeline flags from what it stores.
+    const {
+      _extract_binary_content: _e,
+      _reduce_whitespace: _r,
+      _run_ml_inference: _m,
+      ...expected
+    } = indexedDocument(i, VERSION_1);
+    if (JSON.stringify(stored._source) !== JSON.stringify(expected)) {
+      throw new Error(
+        `the engine's row for ${docId(i)} differs from generated-corpus.ts's indexedDocument (update it):\n  engine: ${JSON.stringify(stored._source)}\n  bench:  ${JSON.stringify(expected)}`,
+      );
+    }
+  } finally {
+    await client.close();
+  }
+}
+
 /**
  * The same rows the engine writes, sent by the official client's `helpers.bulk` (its defaults: 5 MB
  * flushes, 5 concurrent requests) into a content index created the same way. Returns seconds.
@@ -205,6 +227,7 @@ export async function benchEsEngineVsHelpersBulk() {
               `engine indexed ${sync.result.indexed}, index holds ${sync.result.total}, expected ${count}`,
             );
           }
+          await assertSameRows(fake, Math.floor(count / 2) + 1);
           seconds = sync.seconds;
         }
         const used = process.cpuUsage(cpuBefore);
@@ -290,7 +313,7 @@ export async function benchEsReconcile1m() {
         result.total !== count - expectedGone
       ) {
         throw new Error(
-          `expected ${expectedChanged} indexed, ${expectedGone} deleted, ${count - expectedGone} left; got ${result.indexed}, ${result.deleted}, ${result.total}`,
+          `expected ${expectedChanged} indexed, ${expectedGone} deleted, ${count - expectedGone} left; got ${result.indexed}, ${result.deleted}, ${result.total} (${result.unchanged} unchanged: if 0, the bulk-loaded rows no longer match what the engine writes, see generated-corpus.ts)`,
         );
       }
       const processPeakRssMb = round(process.resourceUsage().maxRSS / 1024, 1);

@@ -1,4 +1,5 @@
 // A generated in-process source of small documents, and the exact rows the engine writes for them.
+import { createHash } from 'node:crypto';
 import {
   checkpoint,
   cursor,
@@ -30,6 +31,16 @@ export function sourceDocument(i: number, version: string): SourceDocument {
   };
 }
 
+/**
+ * Mirror of the engine's `_fingerprint` (its internal `toFingerprint`): sha1, base64url, of the sorted-key
+ * JSON of the source fields other than `_id` and `_timestamp`. The benchmark checks a stored row against
+ * {@link indexedDocument}, so a drift of the engine's format fails loudly instead of skewing the comparison.
+ */
+function fingerprintOf(i: number): string {
+  const fields = `{"path":${JSON.stringify(`/folder-${i % 100}/document-${i}.txt`)},"size":${i * 7},"title":${JSON.stringify(`Document ${i}`)}}`;
+  return createHash('sha1').update(fields).digest('base64url');
+}
+
 /** The row the engine writes for document `i` (default pipeline flags, `id` instead of `_id`). */
 export function indexedDocument(i: number, version: string): Record<string, JsonValue> {
   return {
@@ -38,6 +49,7 @@ export function indexedDocument(i: number, version: string): Record<string, Json
     size: i * 7,
     path: `/folder-${i % 100}/document-${i}.txt`,
     id: docId(i),
+    _fingerprint: fingerprintOf(i),
     _extract_binary_content: true,
     _reduce_whitespace: true,
     _run_ml_inference: true,

@@ -36,20 +36,24 @@ export function sourceDocument(i: number, version: string): SourceDocument {
  * JSON of the source fields other than `_id` and `_timestamp`. The benchmark checks a stored row against
  * {@link indexedDocument}, so a drift of the engine's format fails loudly instead of skewing the comparison.
  */
-function fingerprintOf(i: number): string {
+export function fingerprintOf(i: number): string {
   const fields = `{"path":${JSON.stringify(`/folder-${i % 100}/document-${i}.txt`)},"size":${i * 7},"title":${JSON.stringify(`Document ${i}`)}}`;
   return createHash('sha1').update(fields).digest('base64url');
 }
 
 /** The row the engine writes for document `i` (default pipeline flags, `id` instead of `_id`). */
-export function indexedDocument(i: number, version: string): Record<string, JsonValue> {
+export function indexedDocument(
+  i: number,
+  version: string,
+  fingerprint: string = fingerprintOf(i),
+): Record<string, JsonValue> {
   return {
     _timestamp: version,
     title: `Document ${i}`,
     size: i * 7,
     path: `/folder-${i % 100}/document-${i}.txt`,
     id: docId(i),
-    _fingerprint: fingerprintOf(i),
+    _fingerprint: fingerprint,
     _extract_binary_content: true,
     _reduce_whitespace: true,
     _run_ml_inference: true,

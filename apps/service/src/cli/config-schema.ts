@@ -5,7 +5,6 @@ import { EXIT } from './exit-codes.js';
 /** The JSON Schema of config.yml, generated from the same declarations that validate it. */
 export function serviceConfigJsonSchema(): Record<string, unknown> {
   return {
-    $id: 'https://github.com/connectors/connectors/config.schema.json',
     title: 'connectors config.yml',
     ...z.toJSONSchema(serviceConfigSchema, { io: 'input', unrepresentable: 'any' }),
   };

@@ -185,7 +185,27 @@ export async function createRuntime(loaded: LoadedServiceConfig, options: Runtim
     scratchDir,
     async executeJob(job, jobSignal, hooks = {}) {
       const started = Date.now();
+      // Download concurrency: the connector's own `concurrent_downloads` when its source declares one, else
+      // `elasticsearch.bulk.concurrent_downloads` (10 by default, as in the Python service).
+      const declared = Number(job.doc.connector.configuration?.concurrent_downloads?.value);
+      const bulk = config.elasticsearch?.bulk;
+      const limits = {
+        concurrentDownloads:
+          Number.isInteger(declared) && declared > 0 ? declared : (bulk?.concurrent_downloads ?? 10),
+        ...(bulk ? { maxDocumentBytes: Math.round(bulk.max_text_document_size * 1024 * 1024) } : {}),
+      };
+      const errorBudget = bulk
+        ? {
+            enabled: bulk.error_monitor.enabled,
+            maxConsecutiveErrors: bulk.error_monitor.max_consecutive_errors,
+            maxTotalErrors: bulk.error_monitor.max_total_errors,
+            windowSize: bulk.error_monitor.error_window_size,
+            maxErrorRatio: bulk.error_monitor.max_error_rate,
+          }
+        : undefined;
       const outcome = await runJob({
+        limits,
+        ...(errorBudget ? { errorBudget } : {}),
         controlPlane,
         jobId: job.id,
         sources: (serviceType: string) => registry.get(serviceType),

@@ -5,8 +5,11 @@ import { dropboxErrorStatus, dropboxErrorTags, toDropboxError } from './to-dropb
 
 /** Options of {@link createDropboxClient}. */
 export interface DropboxClientOptions {
+  /** The app key of the Dropbox app. */
   readonly appKey: string;
+  /** The app secret (sent in the token request body only). */
   readonly appSecret: string;
+  /** The long-lived refresh token the access tokens are obtained with. */
   readonly refreshToken: string;
   /** The framework's (retrying) fetch; every request goes through it. */
   readonly fetch: typeof globalThis.fetch;

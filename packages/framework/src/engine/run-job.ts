@@ -24,15 +24,21 @@ export type SourceRegistry = (serviceType: string) => SourceDefinition | undefin
 
 /** Options of {@link runJob}. */
 export interface RunJobOptions {
+  /** Where the job and its connector live (Elasticsearch or the embedded store). */
   readonly controlPlane: ControlPlane;
+  /** The job to run; it must be `pending` or `suspended`. */
   readonly jobId: string;
+  /** Looks the job's `service_type` up. */
   readonly sources: SourceRegistry;
+  /** Where the documents go. */
   readonly sink: Sink;
   /** Written on the claimed job. */
   readonly workerHostname: string;
   /** Process shutdown: aborting suspends the job (it resumes from its checkpoint later). */
   readonly signal: AbortSignal;
+  /** Lifecycle lines of the job. @default noopLogger */
   readonly logger?: Logger;
+  /** Progress events of the sync (metrics, progress bars). */
   readonly events?: TypedEmitter<SyncEvents>;
   /** Directory of the sync's on-disk reconciliation tables. @default os.tmpdir() */
   readonly scratchDir?: string;
@@ -40,6 +46,7 @@ export interface RunJobOptions {
   readonly extractor?: ContentExtractor | ((job: Versioned<SyncJobDoc>) => ContentExtractor | undefined);
   /** The fetch handed to sources. @default globalThis.fetch */
   readonly fetch?: typeof globalThis.fetch;
+  /** Time source (tests). @default systemClock */
   readonly clock?: Clock;
   /** Largest file worth downloading (`service.max_file_download_size`). @default 10 MiB */
   readonly maxFileSize?: number;
@@ -47,7 +54,9 @@ export interface RunJobOptions {
   readonly statsIntervalMs?: number;
   /** How often the job is re-read to notice a cancelation request. @default 5000 */
   readonly pollIntervalMs?: number;
+  /** Batch sizes, concurrency and caps of the sync (defaults from the sink). */
   readonly limits?: Partial<SyncLimits>;
+  /** Error monitor of sink item failures (`false` counts only). */
   readonly errorBudget?: Partial<ErrorBudgetOptions> | false;
 }
 

@@ -54,9 +54,11 @@ export interface RunSyncOptions {
   readonly source: Pick<SourceDefinition, 'apiVersion' | 'id' | 'capabilities'>;
   /** A live instance created from the source. The caller closes it. */
   readonly instance: SourceInstance;
+  /** Where the documents go. */
   readonly sink: Sink;
   /** The content index (access-control jobs write to its `.search-acl-filter-` index). */
   readonly indexName: string;
+  /** `full`, `incremental` or `access_control`. */
   readonly jobType: JobType;
   /** The connector's stored `sync_cursor` (incremental jobs). */
   readonly cursor?: JsonValue | null;
@@ -74,12 +76,15 @@ export interface RunSyncOptions {
   readonly dls?: boolean;
   /** Aborting cancels the run; abort with a {@link SuspendSignalReason} to suspend it instead. */
   readonly signal: AbortSignal;
+  /** Lifecycle and per-page lines. @default noopLogger */
   readonly logger?: Logger;
+  /** Typed progress events. */
   readonly events?: TypedEmitter<SyncEvents>;
   /** Directory of the on-disk reconciliation table. @default os.tmpdir() */
   readonly scratchDir?: string;
   /** Stable key of the job (its id): a resumed run finds its reconciliation table with it. */
   readonly jobKey?: string;
+  /** Batch sizes, concurrency and caps (defaults from the sink's `batchLimits`). */
   readonly limits?: Partial<SyncLimits>;
   /** Error monitor for sink item failures (`false` counts only). */
   readonly errorBudget?: Partial<ErrorBudgetOptions> | false;

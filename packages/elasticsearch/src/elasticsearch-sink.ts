@@ -129,7 +129,11 @@ function createIndexWriter(context: WriterContext, open: OpenIndexOptions): Inde
   const { client, limits, policy, logger } = context;
   const indexName = open.indexName;
   const flags = open.kind === 'content' && open.pipeline ? pipelineFlags(open.pipeline) : undefined;
-  const querystring = open.pipeline?.name ? { pipeline: open.pipeline.name } : {};
+  // Only what the per-item handling reads comes back: parsing full bulk responses is most of the cost.
+  const querystring = {
+    ...(open.pipeline?.name ? { pipeline: open.pipeline.name } : {}),
+    filter_path: 'errors,items.*._id,items.*.status,items.*.result,items.*.error',
+  };
   const log = logger.child({ index: indexName });
 
   async function sendBulk(items: readonly BulkItem[], signal: AbortSignal): Promise<estypes.BulkResponse> {

@@ -1,3 +1,4 @@
+import { toFingerprint } from '../src/engine/to-fingerprint.js';
 import type { JsonValue } from '../src/document/json.js';
 import type { SourceDefinition, SourceInstance } from '../src/source/define-source.js';
 import { checkpoint, cursor, upsert } from '../src/source/listing.js';
@@ -12,16 +13,18 @@ export interface GeneratedSourceOptions {
 
 /** The row the engine writes for document `i` (the bare-loop baseline writes exactly this). */
 export function generatedDocument(i: number, version: string): Record<string, JsonValue> {
-  return {
+  const fields: Record<string, JsonValue> = {
     _timestamp: version,
     title: `Document ${i}`,
     size: i * 7,
     path: `/folder-${i % 100}/document-${i}.txt`,
-    id: `doc-${String(i).padStart(8, '0')}`,
     _extract_binary_content: true,
     _reduce_whitespace: true,
     _run_ml_inference: true,
   };
+  // Rows written by the bare loop carry the fingerprint the engine would store, so that a later engine
+  // sync sees them as unchanged (the engine ignores a `_fingerprint` a source yields).
+  return { ...fields, id: `doc-${String(i).padStart(8, '0')}`, _fingerprint: toFingerprint(fields) };
 }
 
 /** A source that generates `count` small documents on the fly (no corpus held in memory). */

@@ -25,7 +25,7 @@ export interface RetryingFetchOptions {
   readonly policy?: Partial<RetryPolicy>;
   /** Time allowed until response headers arrive, per attempt. @default 60000 */
   readonly timeoutMs?: number;
-  /** Requests in flight per host. @default 8 */
+  /** Requests in flight per host (the reference downloads up to 100 files at once). @default 100 */
   readonly concurrencyPerHost?: number;
   readonly clock?: Clock;
   readonly random?: () => number;
@@ -82,7 +82,7 @@ export function createRetryingFetch(options: RetryingFetchOptions = {}): typeof 
   const random = options.random ?? Math.random;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const retryStatuses = new Set(options.retryStatuses ?? DEFAULT_RETRY_STATUSES);
-  const limiter = createKeyedLimiter(options.concurrencyPerHost ?? 8);
+  const limiter = createKeyedLimiter(options.concurrencyPerHost ?? 100);
 
   const retryingFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const { url, host } = describeUrl(input);

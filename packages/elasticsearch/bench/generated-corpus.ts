@@ -32,12 +32,12 @@ export function sourceDocument(i: number, version: string): SourceDocument {
 }
 
 /**
- * Mirror of the engine's `_fingerprint` (its internal `toFingerprint`): sha1, base64url, of the sorted-key
- * JSON of the source fields other than `_id` and `_timestamp`. The benchmark checks a stored row against
- * {@link indexedDocument}, so a drift of the engine's format fails loudly instead of skewing the comparison.
+ * Mirror of the engine's `_fingerprint` (its internal `toFingerprint`): sha1, base64url, of the JSON of the
+ * source fields other than `_id` and `_timestamp`, in the source's order. The benchmark checks a stored row
+ * against {@link indexedDocument}, so a drift of the engine's format fails loudly instead of skewing it.
  */
 export function fingerprintOf(i: number): string {
-  const fields = `{"path":${JSON.stringify(`/folder-${i % 100}/document-${i}.txt`)},"size":${i * 7},"title":${JSON.stringify(`Document ${i}`)}}`;
+  const fields = `{"title":${JSON.stringify(`Document ${i}`)},"size":${i * 7},"path":${JSON.stringify(`/folder-${i % 100}/document-${i}.txt`)}}`;
   return createHash('sha1').update(fields).digest('base64url');
 }
 

@@ -141,6 +141,10 @@ export function createContentExtractor(options: ContentExtractorOptions): Config
     // extension we cannot read is routine.
     if (!gate.ok) return { kind: gate.cause === 'too-large' ? 'failed' : 'skipped', reason: gate.reason };
 
+    // Pipeline mode only base64-encodes the bytes: it reads them into memory directly (reading a temp file
+    // back would hold the same bytes, after a write, an open and a delete per file).
+    if (mode === 'pipeline') return attachmentOf(content, signal, limits.maxFileSize);
+
     const temp = await tempArea();
     let path: string | undefined;
     try {
@@ -176,6 +180,36 @@ export function createContentExtractor(options: ContentExtractorOptions): Config
     } finally {
       if (path !== undefined) await temp.remove(path);
     }
+  }
+
+  async function attachmentOf(
+    content: ContentSource,
+    signal: AbortSignal,
+    maxBytes: number,
+  ): Promise<ExtractionResult> {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    try {
+      const body = await content.download(signal);
+      for await (const chunk of body instanceof Uint8Array ? [body] : body) {
+        throwIfAborted(signal);
+        total += chunk.byteLength;
+        if (maxBytes > 0 && total > maxBytes) {
+          return {
+            kind: 'failed',
+            reason: `"${content.filename}" is over the ${maxBytes}-byte extraction limit`,
+          };
+        }
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      if (signal.aborted || isAbortLike(error))
+        throw new AbortError('Text extraction was aborted', { cause: error });
+      const reason = `could not download "${content.filename}": ${error instanceof Error ? error.message : String(error)}`;
+      logger.debug({ filename: content.filename, reason }, 'extraction failed');
+      return { kind: 'failed', reason };
+    }
+    return { kind: 'attachment', attachment: Buffer.concat(chunks, total).toString('base64') };
   }
 
   async function extractFile(

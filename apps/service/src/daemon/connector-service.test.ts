@@ -184,4 +184,44 @@ describe('the connector service loops', () => {
       `sync-scratch-${suspended}.sqlite-wal`,
     ]);
   });
+
+  it('marks a connector connected again once its check passes after a failed job set it in error', async () => {
+    const now = new Date('2026-11-22T10:00:00Z');
+    const { controlPlane, service } = setup({
+      now: () => now,
+      executeJob: () => new Promise(() => undefined),
+    });
+    await service.tick();
+    expect(controlPlane.connector('c1').status).toBe('connected');
+    // A job of this connector failed meanwhile (the runner writes the connector's status).
+    await controlPlane.updateConnector(
+      'c1',
+      { status: 'error', error: 'boom' },
+      { signal: new AbortController().signal },
+    );
+    await service.tick();
+    expect(controlPlane.connector('c1')).toMatchObject({ status: 'connected', error: null });
+  });
+
+  it('puts a connector with an enabled schedule that does not parse in error, naming the expression', async () => {
+    const now = new Date('2026-11-22T10:00:00Z');
+    const { controlPlane, service } = setup({
+      now: () => now,
+      executeJob: () => new Promise(() => undefined),
+    });
+    await controlPlane.updateConnector(
+      'c1',
+      {
+        scheduling: {
+          ...controlPlane.connector('c1').scheduling,
+          full: { enabled: true, interval: 'every hour' },
+        },
+      },
+      { signal: new AbortController().signal },
+    );
+    await service.tick();
+    expect(controlPlane.connector('c1').status).toBe('error');
+    expect(controlPlane.connector('c1').error).toContain("Invalid cron expression 'every hour'");
+    expect(await jobsOf(controlPlane)).toHaveLength(0);
+  });
 });

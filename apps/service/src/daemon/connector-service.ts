@@ -96,7 +96,6 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
     string,
     { controller: AbortController; promise: Promise<void>; jobType: JobType; connectorId: string }
   >();
-  const lastStatusWritten = new Map<string, string>();
   const lastErrorLogged = new Map<string, number>();
   const heartbeatForced = new Set<string>();
   /** When each connector lock was first seen held by no job (see the cleanup pass). */
@@ -115,15 +114,14 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
     }
   }
 
+  /** Writes `status`/`error` only when the record says otherwise (the reference rewrites them every pass, §13.7). */
   async function setConnectorState(
-    id: string,
+    current: Versioned<ConnectorDoc>,
     status: 'connected' | 'error',
     error: string | null,
   ): Promise<void> {
-    const key = `${status}:${error ?? ''}`;
-    if (lastStatusWritten.get(id) === key) return; // Weakness 7: no write when unchanged.
-    await controlPlane.updateConnector(id, { status, error }, { signal: lifetime.signal });
-    lastStatusWritten.set(id, key);
+    if (current.doc.status === status && (current.doc.error ?? null) === error) return;
+    await controlPlane.updateConnector(current.id, { status, error }, { signal: lifetime.signal });
   }
 
   async function scheduleConnector(connector: Versioned<ConnectorDoc>): Promise<void> {
@@ -133,7 +131,7 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
     const source = serviceType ? registry.get(serviceType) : undefined;
     if (!serviceType || !source) {
       await setConnectorState(
-        id,
+        connector,
         'error',
         `Unknown service type '${serviceType ?? '(none)'}': no such source in this service`,
       );
@@ -176,12 +174,17 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
         if (validation.state === 'valid') await controlPlane.activateFiltering?.(id, signal);
         logger.info({ connector: id, state: validation.state }, 'Validated draft sync rules');
       }
-      await setConnectorState(id, 'connected', null);
+      // An enabled schedule that does not parse is a configuration error of the connector too.
+      for (const type of SCHEDULE_ORDER) {
+        const schedule = fresh.doc.scheduling?.[type];
+        if (schedule?.enabled) parseQuartzCron(schedule.interval);
+      }
+      await setConnectorState(fresh, 'connected', null);
     } catch (error) {
       const normalized = toConnectorError(error);
       if (normalized.code === 'ABORTED') throw normalized;
       logger.warn({ connector: id, err: normalized.message }, 'Connector check failed');
-      await setConnectorState(id, 'error', normalized.message);
+      await setConnectorState(fresh, 'error', normalized.message);
       return;
     } finally {
       context.dispose();
@@ -215,11 +218,9 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
       if (lastScheduled && lastScheduled > lastWakeUp) return; // another instance did it this round
       let next: Date | undefined;
       try {
-        next = parseQuartzCron(schedule.interval).nextAfter(
-          lastScheduled && lastScheduled > lastWakeUp ? lastScheduled : lastWakeUp,
-        );
+        next = parseQuartzCron(schedule.interval).nextAfter(lastWakeUp);
       } catch (error) {
-        await setConnectorState(id, 'error', toConnectorError(error).message);
+        await setConnectorState(connector, 'error', toConnectorError(error).message);
         return;
       }
       if (!next || now() < next) return;

@@ -132,7 +132,8 @@ function entryContent(ctx: ListingContext, entry: DropboxEntry): ContentSource |
             (dbx, o) => dbx.filesDownload({ path: id }, o),
             signal,
           );
-      return new Uint8Array((result as unknown as { fileBinary: Buffer }).fileBinary);
+      // The SDK's Buffer is a Uint8Array already: handed over without a copy.
+      return (result as unknown as { fileBinary: Buffer }).fileBinary;
     },
   };
 }
@@ -151,7 +152,8 @@ function linkContent(ctx: ListingContext, link: DropboxSharedLink): ContentSourc
         (dbx, o) => dbx.sharingGetSharedLinkFile({ url: link.url }, o),
         signal,
       );
-      return new Uint8Array((result as unknown as { fileBinary: Buffer }).fileBinary);
+      // The SDK's Buffer is a Uint8Array already: handed over without a copy.
+      return (result as unknown as { fileBinary: Buffer }).fileBinary;
     },
   };
 }

@@ -106,6 +106,8 @@ export { configValuesFromEntries, toConfigurationSchema } from './config/configu
 
 export { sleep, systemClock } from './http/clock.js';
 export { createKeyedLimiter, createLimiter } from './http/limiter.js';
+export { linkSignals } from './http/any-signal.js';
+export type { LinkedSignal } from './http/any-signal.js';
 export type { KeyedLimiter, Limiter } from './http/limiter.js';
 export { backoffDelay, defaultRetryPolicy, parseRetryAfter } from './http/retry-policy.js';
 export type { RetryPolicy } from './http/retry-policy.js';

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { AbortError } from '../errors/abort-error.js';
+import { linkSignals } from '../http/any-signal.js';
 
 /** Settings of Elastic's data extraction service (`extraction_service` in `config.yml`). */
 export interface ExtractionServiceOptions {
@@ -42,8 +43,7 @@ export function createExtractionServiceClient(options: ExtractionServiceOptions)
   const chunkSize = Math.max(1024, options.streamChunkSize ?? 65_536);
   const doFetch = options.fetch ?? globalThis.fetch;
 
-  const withTimeout = (signal: AbortSignal): AbortSignal =>
-    AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  const withTimeout = (signal: AbortSignal) => linkSignals(signal, AbortSignal.timeout(timeoutMs));
 
   async function send(path: string, signal: AbortSignal): Promise<Response> {
     if (options.useFilePointers === true) {
@@ -84,22 +84,26 @@ export function createExtractionServiceClient(options: ExtractionServiceOptions)
 
   return {
     async ping(signal) {
+      const linked = withTimeout(signal);
       try {
         const response = await doFetch(`${host}/ping/`, {
           method: 'GET',
           headers: auth,
-          signal: withTimeout(signal),
+          signal: linked.signal,
         });
         await response.body?.cancel();
         return response.ok;
       } catch (error) {
         if (signal.aborted) throw new AbortError('Extraction service ping was aborted', { cause: error });
         return false;
+      } finally {
+        linked.dispose();
       }
     },
 
     async extract(path, filename, signal) {
-      const requestSignal = withTimeout(signal);
+      const linked = withTimeout(signal);
+      const requestSignal = linked.signal;
       try {
         const response = await send(path, requestSignal);
         const raw = await response.text();
@@ -140,6 +144,8 @@ export function createExtractionServiceClient(options: ExtractionServiceOptions)
           ok: false,
           reason: `connection to the extraction service at ${host} failed for "${filename}": ${message}`,
         };
+      } finally {
+        linked.dispose();
       }
     },
   };

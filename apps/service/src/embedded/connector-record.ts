@@ -1,8 +1,8 @@
+import { toConnectorFeatures } from '@connectors/elasticsearch';
 import {
   createConnectorDoc,
   toConfigurationSchema,
   type ConnectorDoc,
-  type ConnectorFeatures,
   type SourceDefinition,
 } from '@connectors/framework';
 
@@ -14,25 +14,6 @@ export const DEFAULT_PIPELINE = {
   run_ml_inference: true,
 } as const;
 
-/** The `features` map Kibana reads, from a source's capabilities (spec 2.4). */
-export function featuresOf(source: SourceDefinition): ConnectorFeatures {
-  return {
-    sync_rules: {
-      basic: { enabled: source.capabilities.basicRules !== false },
-      advanced: { enabled: source.capabilities.advancedRules },
-    },
-    document_level_security: { enabled: source.capabilities.accessControl },
-    incremental_sync: { enabled: source.capabilities.incrementalSync },
-    native_connector_api_keys: { enabled: false },
-  };
-}
-
-function toStored(value: unknown): ConnectorDoc['configuration'][string]['value'] {
-  if (Array.isArray(value)) return value.map(String).join(',');
-  if (value === undefined) return null;
-  return value as ConnectorDoc['configuration'][string]['value'];
-}
-
 /** A complete connector record, as Kibana would create and the service would prepare it. */
 export function newConnectorDoc(options: {
   readonly source: SourceDefinition;
@@ -42,15 +23,10 @@ export function newConnectorDoc(options: {
   readonly scheduling?: Partial<ConnectorDoc['scheduling']>;
   readonly now: string;
 }): ConnectorDoc {
-  const configuration = toConfigurationSchema(options.source.configuration);
-  for (const [key, value] of Object.entries(options.values)) {
-    const entry = configuration[key];
-    if (entry) entry.value = toStored(value);
-  }
   return createConnectorDoc(
     {
-      configuration,
-      features: featuresOf(options.source),
+      configuration: toConfigurationSchema(options.source.configuration, options.values),
+      features: toConnectorFeatures(options.source.capabilities),
       index_name: options.indexName,
       language: 'en',
       name: options.name,

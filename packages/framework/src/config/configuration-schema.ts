@@ -3,16 +3,20 @@ import type { JsonValue } from '../document/json.js';
 import type { ConfigFields } from './config-field.js';
 
 function toStoredValue(value: unknown): JsonValue {
-  if (Array.isArray(value)) return value.join(',');
+  if (Array.isArray(value)) return value.map(String).join(',');
   if (value === undefined) return null;
   return value as JsonValue;
 }
 
 /**
  * The Kibana `configuration` map of a source (spec 2.3): every one of the standard properties filled, values
- * set to the defaults (lists stored comma-separated, as the Connector API requires).
+ * set to the defaults or to `values` (lists stored comma-separated, as the Connector API requires).
  */
-export function toConfigurationSchema(fields: ConfigFields): Record<string, ConfigurationEntry> {
+export function toConfigurationSchema(
+  fields: ConfigFields,
+  /** Values to store instead of the defaults (raw, as in config.yml); keys the fields lack are ignored. */
+  values: Readonly<Record<string, unknown>> = {},
+): Record<string, ConfigurationEntry> {
   const out: Record<string, ConfigurationEntry> = {};
   for (const [key, field] of Object.entries(fields)) {
     const entry: ConfigurationEntry = {
@@ -37,6 +41,7 @@ export function toConfigurationSchema(fields: ConfigFields): Record<string, Conf
       tooltip: field.tooltip,
       ui_restrictions: [...field.uiRestrictions],
     };
+    if (key in values) entry.value = toStoredValue(values[key]);
     // Kibana expects every standard property, `options` included (empty unless a dropdown).
     entry.options = field.options.map((option) => ({ ...option }));
     if (field.placeholder !== undefined) entry.placeholder = field.placeholder;

@@ -135,6 +135,12 @@ describe('toConfigurationSchema', () => {
     expect(schema.mode?.validations).toEqual([{ type: 'included_in', constraint: ['a', 'b'] }]);
   });
 
+  it('stores given values instead of the defaults, lists comma-separated', () => {
+    const schema = toConfigurationSchema(fields, { app_key: 'k1234', groups: ['a', 'b'], unknown: 1 });
+    expect([schema.app_key?.value, schema.groups?.value, schema.path?.value]).toEqual(['k1234', 'a,b', '/']);
+    expect(schema.unknown).toBeUndefined();
+  });
+
   it('round-trips through stored entries', () => {
     const schema = toConfigurationSchema(fields);
     schema.app_key!.value = 'k1234';

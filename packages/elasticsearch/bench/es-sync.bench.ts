@@ -1,5 +1,6 @@
 // Elasticsearch benchmarks, run by `pnpm bench` (scripts/bench.mjs): each `bench*` export runs in its own
 // process, and es-fake runs in a child process of that one, so `peakRssMb` is the engine side only.
+import { collectGarbage, round, rssSampler } from '@connectors/config/bench';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,25 +26,6 @@ import {
 
 const INDEX = 'search-bench';
 const PIPELINE = 'search-default-ingestion';
-
-/** Collects garbage when the process runs with `--expose-gc` (scripts/bench.mjs passes it). */
-const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
-
-const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
-
-/** Samples this process's RSS every 25 ms; `stop()` returns the peak in MB. */
-function rssSampler(): { stop(): number } {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, 25);
-  return {
-    stop() {
-      clearInterval(timer);
-      return round(Math.max(peak, process.memoryUsage.rss()) / 1024 / 1024, 1);
-    },
-  };
-}
 
 function clientFor(fake: EsFakeProcess): Client {
   return createElasticsearchClient({ host: fake.url, request_timeout: 600 });

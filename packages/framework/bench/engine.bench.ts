@@ -1,4 +1,5 @@
 // Engine benchmarks, run by `pnpm bench` (scripts/bench.mjs): each `bench*` export runs in its own process.
+import { round, rssSampler } from '@connectors/config/bench';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,19 +11,6 @@ import type { SinkOperation } from '../src/sink/sink.js';
 import { createGeneratedSource, generatedDocument } from './generated-source.js';
 
 const INDEX = 'search-bench';
-
-function rssSampler(): { stop(): number } {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, 25);
-  return {
-    stop() {
-      clearInterval(timer);
-      return Math.round((Math.max(peak, process.memoryUsage.rss()) / 1024 / 1024) * 10) / 10;
-    },
-  };
-}
 
 function docId(i: number): string {
   return `doc-${String(i).padStart(8, '0')}`;
@@ -79,8 +67,6 @@ async function engineSync(
     await store.close();
   }
 }
-
-const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 function cpuSeconds(since: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(since);

@@ -1,6 +1,7 @@
 // Dropbox benchmarks, run by `pnpm bench` (scripts/bench.mjs): each `bench*` export runs in its own process.
 // The issue-5 scenarios run the simulator (20 ms per call) in a child process, so the measured process
 // holds only the source, the engine and the embedded store.
+import { collectGarbage, round, rssSampler } from '@connectors/config/bench';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,25 +30,6 @@ const LATENCY_MS = 20;
 const LIST_PAGE_SIZE = 2000;
 const INDEX = 'search-dropbox';
 const CONTENT_ROUTES = ['files/download', 'files/export', 'sharing/get_shared_link_file'];
-
-/** Collects garbage when the process runs with `--expose-gc` (scripts/bench.mjs passes it). */
-const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
-
-const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
-
-/** Samples this process's RSS every 25 ms; `stop()` returns the peak in MB. */
-function rssSampler(): { stop(): number } {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, 25);
-  return {
-    stop() {
-      clearInterval(timer);
-      return round(Math.max(peak, process.memoryUsage.rss()) / 1024 / 1024, 1);
-    },
-  };
-}
 
 interface SyncRun {
   readonly seconds: number;

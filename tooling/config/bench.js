@@ -1,0 +1,29 @@
+// Helpers shared by the benchmark scenarios (packages/*/bench): measuring, not generating data.
+
+/** Collects garbage when the process runs with `--expose-gc` (scripts/bench.mjs passes it). */
+export function collectGarbage() {
+  /** @type {{ gc?: () => void }} */ (globalThis).gc?.();
+}
+
+/**
+ * Rounds to `digits` decimals.
+ * @param {number} value
+ * @param {number} [digits]
+ */
+export function round(value, digits = 2) {
+  return Math.round(value * 10 ** digits) / 10 ** digits;
+}
+
+/** Samples this process's RSS every 25 ms; `stop()` returns the peak in MB (one decimal). */
+export function rssSampler() {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 25);
+  return {
+    stop() {
+      clearInterval(timer);
+      return round(Math.max(peak, process.memoryUsage.rss()) / 1024 / 1024, 1);
+    },
+  };
+}

@@ -137,6 +137,29 @@ describe('runJob', () => {
     expect(plane.job(jobId).status).toBe('pending');
   });
 
+  it('gives the lock back without claiming when another worker finished the job before the lock was taken', async () => {
+    const { plane, options } = setup();
+    const signal = new AbortController().signal;
+    const jobId = await plane.createJob(
+      { connectorId: 'c1', jobType: 'full', triggerMethod: 'on_demand' },
+      signal,
+    );
+    // Another worker runs the job to its end between this runner's first read and its lock.
+    const racing = Object.create(plane) as typeof plane;
+    let raced = false;
+    racing.updateConnector = async (id, patch, opts) => {
+      if (!raced && opts.ifVersion !== undefined) {
+        raced = true;
+        await plane.updateJob(jobId, { status: 'completed', worker_hostname: 'worker-2' }, signal);
+      }
+      return plane.updateConnector(id, patch, opts);
+    };
+    const outcome = await runJob({ ...options(jobId), controlPlane: racing });
+    expect(outcome).toEqual({ ran: false, reason: `job ${jobId} is completed` });
+    expect(plane.job(jobId)).toMatchObject({ status: 'completed', worker_hostname: 'worker-2' });
+    expect(plane.connector('c1').last_sync_status).toBeNull();
+  });
+
   it('retries the connector lock on conflicts up to three times', async () => {
     const { plane, options } = setup();
     const signal = new AbortController().signal;

@@ -138,6 +138,18 @@ export async function runJob(options: RunJobOptions): Promise<RunJobOutcome> {
   if (!locked || !connector)
     return { ran: false, reason: `connector ${snapshot.id} lock lost to another worker` };
 
+  // The job was read before the lock: another worker may have run it to its end and released the lock in
+  // between. Under the lock, the job must still be waiting; otherwise the lock is given back untouched.
+  const underLock = await controlPlane.getJob(jobId, signal);
+  if (!underLock || (underLock.doc.status !== 'pending' && underLock.doc.status !== 'suspended')) {
+    await controlPlane.updateConnector(
+      snapshot.id,
+      { [statusField]: connector.doc[statusField], [errorField]: connector.doc[errorField] },
+      { signal: finalSignal() },
+    );
+    return { ran: false, reason: `job ${jobId} is ${underLock?.doc.status ?? 'gone'}` };
+  }
+
   // 2. Claim.
   try {
     await controlPlane.claimJob(

@@ -38,6 +38,34 @@ describe('toBulkItems', () => {
     });
   });
 
+  it('writes the JSON the engine handed over when it already carries the flags, and sizes items exactly', () => {
+    const flags = { _extract_binary_content: true, _reduce_whitespace: true, _run_ml_inference: false };
+    const withFlags = { title: 'Ünïcode "quoted"', ...flags };
+    const { items } = toBulkItems(
+      'idx',
+      [
+        // A marker in the handed-over JSON shows which text was written.
+        { op: 'index', id: 'a', document: withFlags, json: '{"handed":"over"}' },
+        // Without the flags the document is serialized again with them, whatever `json` says.
+        { op: 'index', id: 'b', document: { title: 'B' }, json: '{"title":"B"}' },
+        { op: 'update', id: 'c', document: withFlags, json: JSON.stringify(withFlags) },
+      ],
+      { maxDocumentBytes: 0, flags },
+    );
+    expect(items[0]?.lines).toBe('{"index":{"_index":"idx","_id":"a"}}\n{"handed":"over"}\n');
+    expect(JSON.parse(items[1]?.lines.split('\n')[1] ?? '{}')).toEqual({ title: 'B', ...flags });
+    expect(items[2]?.lines).toBe(
+      `{"update":{"_index":"idx","_id":"c"}}\n{"doc":${JSON.stringify(withFlags)},"doc_as_upsert":true}\n`,
+    );
+    for (const item of items) expect(item.bytes).toBe(Buffer.byteLength(item.lines));
+  });
+
+  it('escapes ids and index names in the action line as JSON does', () => {
+    const id = 'a"b\\c\u0001é';
+    const { items } = toBulkItems('idx', [{ op: 'delete', id }], { maxDocumentBytes: 0 });
+    expect(items[0]?.lines).toBe(`${JSON.stringify({ delete: { _index: 'idx', _id: id } })}\n`);
+  });
+
   it('drops documents over the cap with a reason, but keeps attachments and deletes', () => {
     const big = 'x'.repeat(200);
     const { items, dropped } = toBulkItems(

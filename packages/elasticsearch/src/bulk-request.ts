@@ -34,8 +34,12 @@ export function toBulkItems(
 ): { items: BulkItem[]; dropped: SinkItemFailure[] } {
   const items: BulkItem[] = [];
   const dropped: SinkItemFailure[] = [];
+  const flags = options.flags;
+  const flagKeys = flags ? Object.keys(flags) : [];
+  // The action line, written by hand: the same text as JSON.stringify({[op]: {_index, _id}}).
+  const indexJson = JSON.stringify(indexName);
   for (const operation of operations) {
-    const action = JSON.stringify({ [operation.op]: { _index: indexName, _id: operation.id } });
+    const action = `{"${operation.op}":{"_index":${indexJson},"_id":${JSON.stringify(operation.id)}}}`;
     if (operation.op === 'delete') {
       const lines = `${action}\n`;
       items.push({
@@ -47,16 +51,15 @@ export function toBulkItems(
       });
       continue;
     }
-    const document: Record<string, JsonValue> = options.flags
-      ? { ...options.flags, ...operation.document }
-      : { ...operation.document };
-    const documentJson = JSON.stringify(document);
+    const source = operation.document;
+    const hasFlags = flagKeys.every((key) => key in source);
+    // The engine hands over the JSON it sized the document with (and sets the flags itself): reuse it.
+    const documentJson =
+      operation.json !== undefined && hasFlags
+        ? operation.json
+        : JSON.stringify(hasFlags || !flags ? source : { ...flags, ...source });
     const documentBytes = Buffer.byteLength(documentJson);
-    if (
-      options.maxDocumentBytes > 0 &&
-      documentBytes > options.maxDocumentBytes &&
-      !('_attachment' in document)
-    ) {
+    if (options.maxDocumentBytes > 0 && documentBytes > options.maxDocumentBytes && !('_attachment' in source)) {
       dropped.push({
         id: operation.id,
         op: operation.op,
@@ -68,7 +71,13 @@ export function toBulkItems(
     }
     const payload = operation.op === 'update' ? `{"doc":${documentJson},"doc_as_upsert":true}` : documentJson;
     const lines = `${action}\n${payload}\n`;
-    items.push({ op: operation.op, id: operation.id, lines, bytes: Buffer.byteLength(lines), documentBytes });
+    items.push({
+      op: operation.op,
+      id: operation.id,
+      lines,
+      bytes: Buffer.byteLength(action) + (payload.length - documentJson.length) + documentBytes + 2,
+      documentBytes,
+    });
   }
   return { items, dropped };
 }

@@ -167,7 +167,9 @@ export class DocumentTable {
         continue;
       }
       valid.push(
-        operation.op === 'delete' ? { operation } : { operation, json: JSON.stringify(operation.document) },
+        operation.op === 'delete'
+          ? { operation }
+          : { operation, json: operation.json ?? JSON.stringify(operation.document) },
       );
     }
     const fullText = kind === 'content';

@@ -11,10 +11,26 @@ export interface PipelineSettings {
   readonly run_ml_inference: boolean;
 }
 
-/** One write. `index` replaces the document, `update` merges it (doc_as_upsert), `delete` removes it. */
+/**
+ * One write. `index` replaces the document, `update` merges it (doc_as_upsert), `delete` removes it.
+ *
+ * `json`, when present, is exactly `JSON.stringify(document)`: the engine serializes each document once to
+ * size it and hands the text over, so a sink can write it instead of serializing the document again. A sink
+ * that does not need it ignores it; whoever sets it must keep it equal to the document.
+ */
 export type SinkOperation =
-  | { readonly op: 'index'; readonly id: string; readonly document: Readonly<Record<string, JsonValue>> }
-  | { readonly op: 'update'; readonly id: string; readonly document: Readonly<Record<string, JsonValue>> }
+  | {
+      readonly op: 'index';
+      readonly id: string;
+      readonly document: Readonly<Record<string, JsonValue>>;
+      readonly json?: string;
+    }
+  | {
+      readonly op: 'update';
+      readonly id: string;
+      readonly document: Readonly<Record<string, JsonValue>>;
+      readonly json?: string;
+    }
   | { readonly op: 'delete'; readonly id: string };
 
 /** A write the sink refused (counted on the job with its reason). */

@@ -59,7 +59,11 @@ export function toBulkItems(
         ? operation.json
         : JSON.stringify(hasFlags || !flags ? source : { ...flags, ...source });
     const documentBytes = Buffer.byteLength(documentJson);
-    if (options.maxDocumentBytes > 0 && documentBytes > options.maxDocumentBytes && !('_attachment' in source)) {
+    if (
+      options.maxDocumentBytes > 0 &&
+      documentBytes > options.maxDocumentBytes &&
+      !('_attachment' in source)
+    ) {
       dropped.push({
         id: operation.id,
         op: operation.op,

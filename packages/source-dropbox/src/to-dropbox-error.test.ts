@@ -9,6 +9,25 @@ const sdkError = (status: number, error: unknown, headers: Record<string, string
 });
 
 describe('toDropboxError', () => {
+  it('names the Dropbox step a network failure stopped, and keeps HTTP errors and its own as they are', () => {
+    const network = new UpstreamError(
+      'POST https://api.dropboxapi.com/2/x failed after 6 attempt(s): fetch failed',
+      {
+        retryable: true,
+      },
+    );
+    const wrapped = toDropboxError(network, 'list_folder at "/"');
+    expect(wrapped.message).toBe(
+      '[dropbox] list_folder at "/" failed: POST https://api.dropboxapi.com/2/x failed after 6 attempt(s): fetch failed',
+    );
+    expect(UpstreamError.isInstance(wrapped) && wrapped.retryable).toBe(true);
+    expect(wrapped.cause).toBe(network);
+    const http = new UpstreamError('[elsewhere] HTTP 503', { status: 503 });
+    expect(toDropboxError(http, 'x')).toBe(http);
+    const own = new UpstreamError('[dropbox] already said');
+    expect(toDropboxError(own, 'x')).toBe(own);
+  });
+
   it('maps 409 reset to CursorExpiredError', () => {
     const error = toDropboxError(
       sdkError(409, { error_summary: 'reset/..', error: { '.tag': 'reset' } }),

@@ -63,6 +63,18 @@ const TRANSIENT_409 = new Set(['retry_error', 'internal_error', 'too_many_write_
  * with Dropbox's text. `what` names the operation, e.g. `list_folder at "/Team"`.
  */
 export function toDropboxError(error: unknown, what: string): ConnectorError {
+  if (
+    UpstreamError.isInstance(error) &&
+    error.status === undefined &&
+    !error.message.startsWith('[dropbox]')
+  ) {
+    // A network failure the retrying fetch gave up on: say which Dropbox step it stopped.
+    return new UpstreamError(`[dropbox] ${what} failed: ${error.message}`, {
+      cause: error,
+      retryable: error.retryable,
+      details: error.details,
+    });
+  }
   if (ConnectorError.isInstance(error)) return error;
   if (isAbortLike(error)) return toConnectorError(error, `[dropbox] ${what}`);
   if (!isSdkResponseError(error)) return toConnectorError(error, `[dropbox] ${what} failed`);

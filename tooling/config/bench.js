@@ -14,6 +14,19 @@ export function round(value, digits = 2) {
   return Math.round(value * 10 ** digits) / 10 ** digits;
 }
 
+/**
+ * The median of `values` (the mean of the middle two for an even count); NaN when empty.
+ * @param {readonly number[]} values
+ */
+export function median(values) {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? /** @type {number} */ (sorted[mid])
+    : /** @type {number} */ ((sorted[mid - 1]) + /** @type {number} */ (sorted[mid])) / 2;
+}
+
 /** Samples this process's RSS every 25 ms; `stop()` returns the peak in MB (one decimal). */
 export function rssSampler() {
   let peak = process.memoryUsage.rss();

@@ -26,8 +26,10 @@ export interface DropboxClientOptions {
 
 /** Per-call options the SDK route methods take. */
 export interface CallOptions {
+  /** Aborted when the job stops or the call's time (`timeoutMs`) is up. */
   readonly signal: AbortSignal;
-  readonly timeout: number;
+  /** The SDK's own per-request timeout; unset, since the call's signal carries the time limit. */
+  readonly timeout?: number;
 }
 
 /** Which SDK client a call uses: `team` (no Select-User, team routes) or `member` (Select-User + Path-Root). */
@@ -193,13 +195,23 @@ export function createDropboxClient(options: DropboxClientOptions): DropboxClien
 
   return {
     async call(kind, what, run, callSignal) {
-      // Linked per call and detached after it (AbortSignal.any on these long-lived signals slows down).
-      const linked = linkSignals(callSignal, options.signal);
+      // Linked per call and detached after it (AbortSignal.any on these long-lived signals slows down). The
+      // time limit is one timer per call on that signal, not the SDK's AbortSignal.any + AbortSignal.timeout
+      // per request (which cost more than the HTTP request itself on small downloads).
+      const deadline = new AbortController();
+      const timer = setTimeout(
+        () =>
+          deadline.abort(
+            new DOMException(`the Dropbox call took longer than ${timeoutMs} ms`, 'TimeoutError'),
+          ),
+        timeoutMs,
+      );
+      const linked = linkSignals(callSignal, options.signal, deadline.signal);
       const signal = linked.signal;
-      const callOptions: CallOptions = { signal, timeout: timeoutMs };
       try {
-        return await callWith(kind, what, run, signal, callOptions);
+        return await callWith(kind, what, run, signal, { signal });
       } finally {
+        clearTimeout(timer);
         linked.dispose();
       }
     },

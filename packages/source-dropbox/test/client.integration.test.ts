@@ -50,6 +50,41 @@ describe('Dropbox client against the simulator', () => {
     expect(sim.callCounts()['team/token/get_authenticated_admin']).toBe(3);
   });
 
+  it('ends a call that hangs after timeoutMs, even when the fetch it is given has no time limit', async () => {
+    await using sim = await createDropboxSimulator({ seed: 84 });
+    const config = sim.configFor();
+    // Plain fetch, except that RPC calls never answer until their signal aborts.
+    const hanging: typeof fetch = (input, init) =>
+      String(input).includes('/2/')
+        ? new Promise((_resolve, reject) => {
+            init?.signal?.addEventListener('abort', () => reject(init.signal?.reason as Error), {
+              once: true,
+            });
+          })
+        : fetch(input, init);
+    const client = createDropboxClient({
+      appKey: String(config.app_key),
+      appSecret: String(config.app_secret),
+      refreshToken: String(config.refresh_token),
+      fetch: hanging,
+      clock: systemClock,
+      timeoutMs: 150,
+      hosts: {
+        api: String(config.api_base_url),
+        content: String(config.content_base_url),
+        oauth: String(config.oauth_base_url),
+      },
+    });
+    const started = performance.now();
+    const error = await client
+      .call('team', 'admin', (dbx, o) => dbx.teamTokenGetAuthenticatedAdmin(o), signal())
+      .catch((caught: unknown) => caught as Error);
+    const elapsed = performance.now() - started;
+    expect((error as Error).message).toContain('the Dropbox call took longer than 150 ms');
+    expect(elapsed).toBeGreaterThanOrEqual(140);
+    expect(elapsed).toBeLessThan(3000);
+  });
+
   it('sends credentials in the form body, never in the token URL', async () => {
     await using sim = await createDropboxSimulator({ seed: 83 });
     const config = sim.configFor();

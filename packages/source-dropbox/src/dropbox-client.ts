@@ -1,5 +1,12 @@
-import { Dropbox, DropboxAuth, type DropboxResponse } from 'dropbox';
-import { AuthError, UpstreamError, linkSignals, type Clock, type JsonValue } from '@connectors/framework';
+import { Dropbox, DropboxAuth, DropboxResponseError, type DropboxResponse } from 'dropbox';
+import {
+  AuthError,
+  UpstreamError,
+  bufferedBody,
+  linkSignals,
+  type Clock,
+  type JsonValue,
+} from '@connectors/framework';
 import { DROPBOX_HOSTS } from './dropbox-config.js';
 import { dropboxErrorStatus, dropboxErrorTags, toDropboxError } from './to-dropbox-error.js';
 
@@ -47,8 +54,38 @@ export interface DropboxClient {
     run: (dbx: Dropbox, options: CallOptions) => Promise<DropboxResponse<T>>,
     signal: AbortSignal,
   ): Promise<T>;
+  /**
+   * Downloads from a content endpoint (`files/download`, `files/export`, `sharing/get_shared_link_file`)
+   * with the same token handling, time limit and error mapping as {@link DropboxClient.call}, but through
+   * the fetch directly rather than the SDK: the bytes are handed over as received (no copy, no SDK
+   * buffering), which matters when thousands of small files are fetched.
+   */
+  download(
+    kind: ClientKind,
+    what: string,
+    route: ContentRoute,
+    arg: Readonly<Record<string, JsonValue>>,
+    signal: AbortSignal,
+  ): Promise<DropboxDownload>;
   /** Acts as this team member (Select-User) rooted in this namespace (Path-Root) on member calls. */
   actAs(memberId: string | undefined, rootNamespaceId: string | undefined): void;
+}
+
+/** The content endpoints {@link DropboxClient.download} calls. */
+export type ContentRoute = 'files/download' | 'files/export' | 'sharing/get_shared_link_file';
+
+/** What a content endpoint answered: the `Dropbox-API-Result` metadata and the bytes. */
+export interface DropboxDownload {
+  readonly result: unknown;
+  readonly body: Uint8Array;
+}
+
+/** JSON for an HTTP header, as the SDK and Dropbox want it: every code unit from U+007F up as `\uXXXX`. */
+export function headerSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
@@ -193,7 +230,9 @@ export function createDropboxClient(options: DropboxClientOptions): DropboxClien
     }
   }
 
-  return {
+  let memberHeaders: Record<string, string> = {};
+
+  const client: DropboxClient = {
     async call(kind, what, run, callSignal) {
       // Linked per call and detached after it (AbortSignal.any on these long-lived signals slows down). The
       // time limit is one timer per call on that signal, not the SDK's AbortSignal.any + AbortSignal.timeout
@@ -215,6 +254,49 @@ export function createDropboxClient(options: DropboxClientOptions): DropboxClien
         linked.dispose();
       }
     },
+    download(kind, what, route, arg, callSignal) {
+      return client.call<DropboxDownload>(
+        kind,
+        what,
+        async (_dbx, { signal }) => {
+          // The headers the SDK's downloadRequest sends (auth, argument, then Select-User and Path-Root).
+          const headers: Record<string, string> = {
+            Authorization: `Bearer ${auth.getAccessToken()}`,
+            'Dropbox-API-Arg': headerSafeJson(arg),
+            ...(kind === 'member' ? memberHeaders : {}),
+          };
+          const response = await baseFetch(`${hosts.content}/2/${route}`, {
+            method: 'POST',
+            headers,
+            signal,
+          });
+          if (!response.ok) {
+            // As the SDK reports it, so that the 401 retry and the error mapping treat both paths alike.
+            const text = await response.text();
+            let error: unknown = text;
+            try {
+              error = JSON.parse(text) as unknown;
+            } catch {
+              // A plain-text error body stays a string.
+            }
+            throw new DropboxResponseError(response.status, response.headers, error);
+          }
+          const body = bufferedBody(response) ?? new Uint8Array(await response.arrayBuffer());
+          let result: unknown;
+          try {
+            result = JSON.parse(response.headers.get('dropbox-api-result') ?? '') as unknown;
+          } catch {
+            throw new UpstreamError(
+              `[dropbox] ${what}: the answer has no readable Dropbox-API-Result header`,
+              { retryable: true },
+            );
+          }
+          const download: DropboxDownload = { result, body };
+          return { status: response.status, headers: response.headers, result: download };
+        },
+        callSignal,
+      );
+    },
     actAs(memberId, rootNamespaceId) {
       const pathRoot: JsonValue | undefined = rootNamespaceId
         ? { '.tag': 'namespace_id', namespace_id: rootNamespaceId }
@@ -225,7 +307,12 @@ export function createDropboxClient(options: DropboxClientOptions): DropboxClien
         ...(memberId ? { selectUser: memberId } : {}),
         ...(pathRoot ? { pathRoot: JSON.stringify(pathRoot) } : {}),
       });
+      memberHeaders = {
+        ...(memberId ? { 'Dropbox-API-Select-User': memberId } : {}),
+        ...(pathRoot ? { 'Dropbox-API-Path-Root': JSON.stringify(pathRoot) } : {}),
+      };
       team = new Dropbox({ auth, fetch: routedFetch });
     },
   };
+  return client;
 }

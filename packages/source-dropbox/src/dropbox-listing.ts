@@ -119,21 +119,22 @@ function entryContent(ctx: ListingContext, entry: DropboxEntry): ContentSource |
     filename: paper ? entry.name.replace(/\.paper$/i, '.md') : entry.name,
     size,
     download: async (signal) => {
-      const result = paper
-        ? await ctx.client.call(
+      const download = paper
+        ? await ctx.client.download(
             'member',
             `export of "${entry.name}"`,
-            (dbx, o) => dbx.filesExport({ path: id, export_format: 'markdown' }, o),
+            'files/export',
+            { path: id, export_format: 'markdown' },
             signal,
           )
-        : await ctx.client.call(
+        : await ctx.client.download(
             'member',
             `download of "${entry.name}"`,
-            (dbx, o) => dbx.filesDownload({ path: id }, o),
+            'files/download',
+            { path: id },
             signal,
           );
-      // The SDK's Buffer is a Uint8Array already: handed over without a copy.
-      return (result as unknown as { fileBinary: Buffer }).fileBinary;
+      return download.body;
     },
   };
 }
@@ -146,14 +147,14 @@ function linkContent(ctx: ListingContext, link: DropboxSharedLink): ContentSourc
     filename: link.name,
     size,
     download: async (signal) => {
-      const result = await ctx.client.call(
+      const download = await ctx.client.download(
         'member',
         `download of shared file "${link.name}"`,
-        (dbx, o) => dbx.sharingGetSharedLinkFile({ url: link.url }, o),
+        'sharing/get_shared_link_file',
+        { url: link.url },
         signal,
       );
-      // The SDK's Buffer is a Uint8Array already: handed over without a copy.
-      return (result as unknown as { fileBinary: Buffer }).fileBinary;
+      return download.body;
     },
   };
 }

@@ -4,7 +4,14 @@ export type { DropboxInstanceOptions } from './dropbox-source.js';
 export { DROPBOX_HOSTS, dropboxConfigFields, normalizeDropboxPath } from './dropbox-config.js';
 export type { DropboxConfig } from './dropbox-config.js';
 export { createDropboxClient } from './dropbox-client.js';
-export type { CallOptions, ClientKind, DropboxClient, DropboxClientOptions } from './dropbox-client.js';
+export type {
+  CallOptions,
+  ClientKind,
+  ContentRoute,
+  DropboxClient,
+  DropboxClientOptions,
+  DropboxDownload,
+} from './dropbox-client.js';
 export { parseAdvancedRules } from './advanced-rules.js';
 export type { DropboxAdvancedRule } from './advanced-rules.js';
 export { isPaperEntry, mapEntry, mapSharedLink, toFolderTimestamp } from './map-entry.js';

@@ -1,6 +1,7 @@
 import { createRetryingFetch, systemClock, type Clock } from '@connectors/framework';
 import { describe, expect, it } from 'vitest';
 import { createDropboxClient } from '../src/index.js';
+import { headerSafeJson } from '../src/dropbox-client.js';
 import { createDropboxSimulator, type DropboxSimulator } from '../src/simulator/index.js';
 
 function clientFor(sim: DropboxSimulator, clock: Clock = systemClock) {
@@ -83,6 +84,55 @@ describe('Dropbox client against the simulator', () => {
     expect((error as Error).message).toContain('the Dropbox call took longer than 150 ms');
     expect(elapsed).toBeGreaterThanOrEqual(140);
     expect(elapsed).toBeLessThan(3000);
+  });
+
+  it('downloads through the fetch: bytes and metadata, any name, a 401 refreshed once, 409s mapped', async () => {
+    await using sim = await createDropboxSimulator({ seed: 85 });
+    const content = Buffer.from('naïve "quoted" \\ content ✓', 'utf8');
+    sim.admin.addFile('', 'Ünïcode "quoted" \\ naïve ✓.txt', content);
+    const client = clientFor(sim);
+    // A team token must act as a member on file routes (Select-User), as the source does.
+    const admin = await client.call(
+      'team',
+      'admin',
+      (dbx, o) => dbx.teamTokenGetAuthenticatedAdmin(o),
+      signal(),
+    );
+    client.actAs(admin.admin_profile.team_member_id, undefined);
+    const account = await client.call(
+      'member',
+      'account',
+      (dbx, o) => dbx.usersGetCurrentAccount(o),
+      signal(),
+    );
+    // Rooted in the team space (Path-Root), where the admin adds files.
+    client.actAs(admin.admin_profile.team_member_id, account.root_info.root_namespace_id);
+    const download = () =>
+      client.download(
+        'member',
+        'download of the test file',
+        'files/download',
+        { path: '/Ünïcode "quoted" \\ naïve ✓.txt' },
+        signal(),
+      );
+    const first = await download();
+    expect(Buffer.from(first.body).equals(content)).toBe(true);
+    expect(first.result).toMatchObject({ name: 'Ünïcode "quoted" \\ naïve ✓.txt', size: content.length });
+    expect(sim.callCounts()['oauth2/token']).toBe(1);
+
+    sim.admin.expireAccessTokens();
+    expect(Buffer.from((await download()).body).equals(content)).toBe(true);
+    expect(sim.callCounts()['oauth2/token']).toBe(2);
+
+    const missing = await client
+      .download('member', 'download of "gone.txt"', 'files/download', { path: '/gone.txt' }, signal())
+      .catch((caught: unknown) => caught as Error);
+    expect((missing as Error).message).toBe('[dropbox] download of "gone.txt": path not found');
+  });
+
+  it('encodes Dropbox-API-Arg as the SDK does (every code unit from U+007F escaped)', () => {
+    expect(headerSafeJson({ path: '/a "b" \\ c' })).toBe('{"path":"/a \\"b\\" \\\\ c"}');
+    expect(headerSafeJson({ path: '/é\u007f😀' })).toBe('{"path":"/\\u00e9\\u007f\\ud83d\\ude00"}');
   });
 
   it('sends credentials in the form body, never in the token URL', async () => {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync, brotliCompressSync, deflateSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNodeFetch, isBufferedResponse } from './create-node-fetch.js';
+import { bufferedBody, createNodeFetch, isBufferedResponse } from './create-node-fetch.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -56,6 +56,7 @@ describe('createNodeFetch', () => {
     expect(response.redirected).toBe(false);
     expect(response.headers.get('x-multi')).toBe('a, b');
     expect(isBufferedResponse(response)).toBe(true);
+    expect(bufferedBody(response)?.toString('utf8')).toBe(JSON.stringify({ ok: true, name: 'é' }));
     expect(await response.json()).toEqual({ ok: true, name: 'é' });
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ method: 'POST', url: '/2/files/list_folder?x=1', body: '{"path":"/a"}' });
@@ -94,6 +95,7 @@ describe('createNodeFetch', () => {
     const fetch = createNodeFetch({ bufferLimitBytes: 64 * 1024 });
     const response = await fetch(url);
     expect(isBufferedResponse(response)).toBe(false);
+    expect(bufferedBody(response)).toBeUndefined();
     expect(response.body).toBeInstanceOf(ReadableStream);
     expect(Buffer.from(await response.arrayBuffer()).equals(big)).toBe(true);
 

@@ -30,11 +30,21 @@ const BODY_HEADERS = [
 ];
 const CROSS_ORIGIN_DROPPED = ['authorization', 'proxy-authorization', 'cookie'];
 
-const buffered = new WeakSet<Response>();
+const buffered = new WeakMap<Response, Buffer>();
 
 /** True when `response` came from {@link createNodeFetch} with its whole body already in memory. */
 export function isBufferedResponse(response: Response): boolean {
   return buffered.has(response);
+}
+
+/**
+ * The body of a response {@link createNodeFetch} read whole, as the bytes it holds, without reading it
+ * through the Response's web stream (which costs more than the request on small downloads); undefined for
+ * any other response (read it the usual way then). The Response's own body stays unread. Do not modify
+ * the bytes.
+ */
+export function bufferedBody(response: Response): Buffer | undefined {
+  return buffered.get(response);
 }
 
 type SimpleBody = string | Buffer | undefined;
@@ -287,7 +297,8 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof globalTh
       });
       Object.defineProperty(result, 'url', { value: url.href });
       if (redirects > 0) Object.defineProperty(result, 'redirected', { value: true });
-      if (!(payload instanceof ReadableStream)) buffered.add(result);
+      if (payload !== null && !(payload instanceof ReadableStream)) buffered.set(result, payload);
+      else if (payload === null) buffered.set(result, Buffer.alloc(0));
       return result;
     }
   };

@@ -1,4 +1,4 @@
-import type { JsonValue, PipelineSettings, SinkItemFailure, SinkOperation } from '@connectors/framework';
+import type { PipelineSettings, SinkItemFailure, SinkOperation } from '@connectors/framework';
 
 /** One operation serialized as its NDJSON bulk lines. */
 export interface BulkItem {

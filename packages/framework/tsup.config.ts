@@ -6,6 +6,9 @@ export default definePackageBuild({
     'testing/index': 'src/testing/index.ts',
     'conformance/index': 'src/conformance/index.ts',
   },
-  // The extraction worker is loaded by file URL from beside the bundled code.
-  jsOnlyEntry: { 'extract-worker': 'src/extract/extract-worker.mjs' },
+  // The worker threads' entries are loaded by file URL from beside the bundled code.
+  jsOnlyEntry: {
+    'extract-worker': 'src/extract/extract-worker.mjs',
+    'store-writer-worker': 'src/embedded/store-writer-worker.mjs',
+  },
 });

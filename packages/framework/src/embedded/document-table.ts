@@ -11,6 +11,13 @@ import { toAccessList, toDocumentText } from './document-text.js';
 import { findJsonProblem } from './find-json-problem.js';
 import { immediateTransaction } from './immediate-transaction.js';
 import { mergeDocument } from './merge-document.js';
+import {
+  executePreparedBatch,
+  prepareWriteStatements,
+  type PreparedBatch,
+  type PreparedRow,
+  type WriteStatements,
+} from './store-batch.mjs';
 import { toFtsQuery, type SearchOperator } from './to-fts-query.js';
 
 /** Longest document id Elasticsearch accepts (UTF-8 bytes). */
@@ -48,6 +55,14 @@ export interface EmbeddedIndexInfo {
 export interface EmbeddedDocumentRow {
   readonly id: string;
   readonly document: Readonly<Record<string, JsonValue>>;
+}
+
+/** A batch validated and serialized for {@link executePreparedBatch}, with what was refused and its volume. */
+export interface PreparedWrite {
+  readonly batch: PreparedBatch;
+  readonly failures: SinkItemFailure[];
+  /** UTF-8 bytes of the documents to index. */
+  readonly volumeBytes: number;
 }
 
 /** Parameters of {@link DocumentTable.search}. */
@@ -95,10 +110,12 @@ const DLS_CLAUSE = `($principals IS NULL OR d.acl IS NULL OR EXISTS (
 export class DocumentTable {
   readonly #db: DatabaseSync;
   readonly #sql: Prepared;
+  readonly #writes: WriteStatements;
   readonly #searchStatements = new Map<string, StatementSync>();
 
   constructor(db: DatabaseSync) {
     this.#db = db;
+    this.#writes = prepareWriteStatements(db);
     this.#sql = {
       ensureIndex: db.prepare(
         `INSERT INTO indices (name, kind, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
@@ -154,10 +171,63 @@ export class DocumentTable {
   }
 
   /**
+   * Validates and serializes a batch for {@link executePreparedBatch}, on this thread and without touching
+   * the database: invalid items (bad id, not JSON-serialisable) become failures. Undefined when the batch
+   * holds `update` operations, which read the stored document and so are applied by {@link apply} only.
+   */
+  prepare(
+    indexName: string,
+    kind: IndexKind,
+    operations: readonly SinkOperation[],
+  ): PreparedWrite | undefined {
+    const failures: SinkItemFailure[] = [];
+    const rows: PreparedRow[] = [];
+    const fullText = kind === 'content';
+    let volumeBytes = 0;
+    for (const operation of operations) {
+      if (operation.op === 'update') return undefined;
+      const problem = idProblem(operation.id) ?? validateBody(operation);
+      if (problem !== undefined) {
+        failures.push({ id: String(operation.id), op: operation.op, reason: problem, status: 400 });
+        continue;
+      }
+      if (operation.op === 'delete') {
+        rows.push({ op: 'delete', id: operation.id });
+        continue;
+      }
+      const source = operation.document;
+      const json = operation.json ?? JSON.stringify(source);
+      const timestamp = source['_timestamp'];
+      const acl = toAccessList(source);
+      const text = fullText ? toDocumentText(source) : { title: '', body: '' };
+      rows.push({
+        op: 'index',
+        id: operation.id,
+        json,
+        timestamp: typeof timestamp === 'string' ? timestamp : null,
+        acl: acl === null ? null : JSON.stringify(acl),
+        title: text.title,
+        body: text.body,
+      });
+      volumeBytes += Buffer.byteLength(json, 'utf8');
+    }
+    return { batch: { indexName, kind, createdAt: new Date().toISOString(), rows }, failures, volumeBytes };
+  }
+
+  /** Writes a prepared batch in one transaction on this thread. */
+  applyPrepared(prepared: PreparedWrite): BatchOutcome {
+    const { indexed, deleted } = executePreparedBatch(this.#db, this.#writes, prepared.batch);
+    return { indexed, deleted, volumeBytes: prepared.volumeBytes, failures: prepared.failures };
+  }
+
+  /**
    * Applies a batch in ONE transaction (all or nothing). Invalid items (bad id, not JSON-serialisable) are
    * reported as failures and skipped; an SQLite error rolls the whole batch back and is thrown.
    */
   apply(indexName: string, kind: IndexKind, operations: readonly SinkOperation[]): BatchOutcome {
+    const prepared = this.prepare(indexName, kind, operations);
+    if (prepared) return this.applyPrepared(prepared);
+    // With updates: each one merges into the stored document inside the transaction.
     const failures: SinkItemFailure[] = [];
     const valid: { operation: SinkOperation; json?: string }[] = [];
     for (const operation of operations) {

@@ -9,6 +9,8 @@ const EXISTING_PAGE_SIZE = 1000;
 export interface WriterAccess {
   /** Runs `body` on the open document table, mapping SQLite errors to sink errors for `action`. */
   run<T>(action: string, body: (table: DocumentTable) => T): T;
+  /** Writes one batch in one transaction (on the store's writer thread when it has one). */
+  write(indexName: string, kind: IndexKind, operations: readonly SinkOperation[]): Promise<BatchOutcome>;
 }
 
 /** An {@link IndexWriter} on one logical index of the embedded store. */
@@ -28,9 +30,7 @@ export class EmbeddedIndexWriter implements IndexWriter {
   write(operations: readonly SinkOperation[], signal: AbortSignal): Promise<BatchOutcome> {
     return Promise.resolve().then(() => {
       throwIfAborted(signal);
-      return this.#access.run(`Writing a batch to index ${this.indexName}`, (table) =>
-        table.apply(this.indexName, this.#kind, operations),
-      );
+      return this.#access.write(this.indexName, this.#kind, operations);
     });
   }
 

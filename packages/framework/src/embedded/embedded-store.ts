@@ -16,7 +16,14 @@ import { ConnectorError } from '../errors/connector-error.js';
 import { SinkError } from '../errors/sink-error.js';
 import type { Logger } from '../logging/logger.js';
 import { noopLogger } from '../logging/logger.js';
-import type { BatchOutcome, IndexWriter, OpenIndexOptions, Sink } from '../sink/sink.js';
+import type {
+  BatchOutcome,
+  IndexKind,
+  IndexWriter,
+  OpenIndexOptions,
+  Sink,
+  SinkOperation,
+} from '../sink/sink.js';
 import {
   DocumentTable,
   type EmbeddedDocumentRow,
@@ -31,6 +38,7 @@ import { mergeDocument } from './merge-document.js';
 import { openSqliteDatabase, type StoreSynchronous } from './open-sqlite-database.js';
 import { assertConnectorsStore, migrateStoreSchema } from './store-schema.js';
 import { toStoreError } from './store-error.js';
+import { StoreWriterThread, resolveStoreWriterUrl } from './store-writer-thread.js';
 import type { SearchOperator } from './to-fts-query.js';
 import { toJobConnectorSnapshot } from './to-job-connector-snapshot.js';
 
@@ -52,6 +60,13 @@ export interface EmbeddedStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Clock for record timestamps (tests). @default () => new Date() */
   readonly now?: () => Date;
+  /**
+   * Write document batches on a worker thread with its own connection to the file, so that the SQLite work
+   * of a sync does not block this thread's event loop (downloads, the control plane). Batches still commit
+   * one at a time, in order, before `write` resolves. Ignored for `:memory:` stores and when the worker
+   * entry is not found beside the bundle. @default true
+   */
+  readonly writerThread?: boolean;
 }
 
 /** Options of {@link EmbeddedStore.search}. */
@@ -162,6 +177,7 @@ export class EmbeddedStore implements Sink, ControlPlane {
   #db: DatabaseSync | undefined;
   readonly #documents: DocumentTable;
   readonly #sql: ReturnType<typeof prepareControlStatements>;
+  #writer: StoreWriterThread | undefined;
 
   /** Use {@link openEmbeddedStore}. */
   constructor(db: DatabaseSync, path: string, options: EmbeddedStoreOptions = {}) {
@@ -170,6 +186,18 @@ export class EmbeddedStore implements Sink, ControlPlane {
     this.#now = options.now ?? (() => new Date());
     this.#documents = new DocumentTable(db);
     this.#sql = prepareControlStatements(db);
+    const writerUrl =
+      options.writerThread === false || path === ':memory:' ? undefined : resolveStoreWriterUrl();
+    this.#writer = writerUrl
+      ? new StoreWriterThread(
+          {
+            path,
+            busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+            synchronous: options.synchronous ?? 'normal',
+          },
+          writerUrl,
+        )
+      : undefined;
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -208,12 +236,40 @@ export class EmbeddedStore implements Sink, ControlPlane {
     }
   }
 
-  /** Closes the file; later calls fail. Idempotent. */
-  close(): Promise<void> {
+  /**
+   * Writes one batch: prepared here, committed on the writer thread when there is one (after the batches
+   * before it), on this thread otherwise (and for batches with `update` operations, after the thread drained).
+   */
+  async #writeBatch(
+    indexName: string,
+    kind: IndexKind,
+    operations: readonly SinkOperation[],
+  ): Promise<BatchOutcome> {
+    const action = `Writing a batch to index ${indexName}`;
+    const prepared = this.#runOnDocuments(action, (table) => table.prepare(indexName, kind, operations));
+    const writer = this.#writer;
+    if (!writer || !prepared || prepared.batch.rows.length === 0) {
+      await writer?.drained();
+      return this.#runOnDocuments(action, (table) =>
+        prepared ? table.applyPrepared(prepared) : table.apply(indexName, kind, operations),
+      );
+    }
+    try {
+      const { indexed, deleted } = await writer.apply(prepared.batch);
+      return { indexed, deleted, volumeBytes: prepared.volumeBytes, failures: prepared.failures };
+    } catch (error) {
+      throw toStoreError(error, { path: this.path, action, sink: true });
+    }
+  }
+
+  /** Closes the file (after the batches in flight committed); later calls fail. Idempotent. */
+  async close(): Promise<void> {
     const db = this.#db;
     this.#db = undefined;
+    const writer = this.#writer;
+    this.#writer = undefined;
+    await writer?.close();
     if (db !== undefined && db.isOpen) db.close();
-    return Promise.resolve();
   }
 
   /** Closes the store at the end of an `await using` block. */
@@ -235,6 +291,7 @@ export class EmbeddedStore implements Sink, ControlPlane {
         const kind = this.#documents.ensureIndex(options.indexName, options.kind);
         return new EmbeddedIndexWriter(options.indexName, kind, {
           run: (action, body) => this.#runOnDocuments(action, body),
+          write: (indexName, writeKind, operations) => this.#writeBatch(indexName, writeKind, operations),
         });
       },
       true,
@@ -250,11 +307,14 @@ export class EmbeddedStore implements Sink, ControlPlane {
     rows: Iterable<EmbeddedDocumentRow>,
     signal?: AbortSignal,
   ): Promise<BatchOutcome> {
-    return this.#run(
-      `Writing documents to index ${indexName}`,
-      signal,
-      () => this.#documents.put(indexName, rows),
-      true,
+    // After the writer thread's batches, so that writes land in the order they were given.
+    return (this.#writer?.drained() ?? Promise.resolve()).then(() =>
+      this.#run(
+        `Writing documents to index ${indexName}`,
+        signal,
+        () => this.#documents.put(indexName, rows),
+        true,
+      ),
     );
   }
 
@@ -272,7 +332,9 @@ export class EmbeddedStore implements Sink, ControlPlane {
 
   /** Deletes an index and its documents; true when it existed. */
   deleteIndex(indexName: string, signal?: AbortSignal): Promise<boolean> {
-    return this.#run(`Deleting index ${indexName}`, signal, () => this.#documents.drop(indexName), true);
+    return (this.#writer?.drained() ?? Promise.resolve()).then(() =>
+      this.#run(`Deleting index ${indexName}`, signal, () => this.#documents.drop(indexName), true),
+    );
   }
 
   // ---------------------------------------------------------------- search

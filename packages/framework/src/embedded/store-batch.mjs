@@ -1,0 +1,71 @@
+// The SQLite side of writing a batch of documents: the statements and the one transaction that applies a
+// prepared batch. Plain JavaScript with no imports, so that the store's writer thread (store-writer-worker.mjs)
+// and the main thread (document-table.ts) run the very same code.
+
+/** The SQL of every document write (one place for both threads). */
+export const DOCUMENT_WRITE_SQL = {
+  ensureIndex: `INSERT INTO indices (name, kind, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
+  upsert: `INSERT INTO documents (index_name, id, source, timestamp, acl) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (index_name, id) DO UPDATE
+           SET source = excluded.source, timestamp = excluded.timestamp, acl = excluded.acl
+         RETURNING rid`,
+  deleteDoc: `DELETE FROM documents WHERE index_name = ? AND id = ? RETURNING rid`,
+  ftsDelete: `DELETE FROM documents_fts WHERE rowid = ?`,
+  ftsInsert: `INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)`,
+};
+
+/**
+ * Prepares {@link DOCUMENT_WRITE_SQL} on `db`.
+ * @param {import('node:sqlite').DatabaseSync} db
+ */
+export function prepareWriteStatements(db) {
+  return {
+    ensureIndex: db.prepare(DOCUMENT_WRITE_SQL.ensureIndex),
+    upsert: db.prepare(DOCUMENT_WRITE_SQL.upsert),
+    deleteDoc: db.prepare(DOCUMENT_WRITE_SQL.deleteDoc),
+    ftsDelete: db.prepare(DOCUMENT_WRITE_SQL.ftsDelete),
+    ftsInsert: db.prepare(DOCUMENT_WRITE_SQL.ftsInsert),
+  };
+}
+
+/**
+ * Applies a prepared batch in ONE `BEGIN IMMEDIATE` transaction (all or nothing; an error rolls it back and
+ * is thrown). Returns the rows written and deleted (a delete of an absent id counts as deleted).
+ * @param {import('node:sqlite').DatabaseSync} db
+ * @param {ReturnType<typeof prepareWriteStatements>} sql
+ * @param {import('./store-batch.d.mts').PreparedBatch} batch
+ */
+export function executePreparedBatch(db, sql, batch) {
+  const fullText = batch.kind === 'content';
+  let indexed = 0;
+  let deleted = 0;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    sql.ensureIndex.run(batch.indexName, batch.kind, batch.createdAt);
+    for (const row of batch.rows) {
+      if (row.op === 'delete') {
+        const gone = /** @type {{ rid: number } | undefined} */ (sql.deleteDoc.get(batch.indexName, row.id));
+        if (gone !== undefined && fullText) sql.ftsDelete.run(gone.rid);
+        deleted += 1;
+        continue;
+      }
+      const written = /** @type {{ rid: number }} */ (
+        sql.upsert.get(batch.indexName, row.id, row.json, row.timestamp, row.acl)
+      );
+      if (fullText) {
+        sql.ftsDelete.run(written.rid);
+        sql.ftsInsert.run(written.rid, row.title, row.body);
+      }
+      indexed += 1;
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    try {
+      db.exec('ROLLBACK');
+    } catch {
+      // Nothing to roll back (BEGIN failed, or SQLite already rolled back).
+    }
+    throw error;
+  }
+  return { indexed, deleted };
+}

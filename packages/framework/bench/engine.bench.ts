@@ -5,9 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openEmbeddedStore } from '../src/embedded/embedded-store.js';
-import { runSync } from '../src/engine/run-sync.js';
-import type { SinkOperation } from '../src/sink/sink.js';
+// The built package (self-reference), as a service runs it: with the store's writer thread beside it.
+import { openEmbeddedStore, runSync, type SinkOperation } from '@connectors/framework';
 import { createGeneratedSource, generatedDocument } from './generated-source.js';
 
 const INDEX = 'search-bench';

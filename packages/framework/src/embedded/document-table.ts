@@ -15,7 +15,6 @@ import {
   executePreparedBatch,
   prepareWriteStatements,
   type PreparedBatch,
-  type PreparedRow,
   type WriteStatements,
 } from './store-batch.mjs';
 import { toFtsQuery, type SearchOperator } from './to-fts-query.js';
@@ -181,7 +180,12 @@ export class DocumentTable {
     operations: readonly SinkOperation[],
   ): PreparedWrite | undefined {
     const failures: SinkItemFailure[] = [];
-    const rows: PreparedRow[] = [];
+    const ids: string[] = [];
+    const sources: (string | null)[] = [];
+    const timestamps: (string | null)[] = [];
+    const acls: (string | null)[] = [];
+    const titles: string[] = [];
+    const bodies: string[] = [];
     const fullText = kind === 'content';
     let volumeBytes = 0;
     for (const operation of operations) {
@@ -191,8 +195,13 @@ export class DocumentTable {
         failures.push({ id: String(operation.id), op: operation.op, reason: problem, status: 400 });
         continue;
       }
+      ids.push(operation.id);
       if (operation.op === 'delete') {
-        rows.push({ op: 'delete', id: operation.id });
+        sources.push(null);
+        timestamps.push(null);
+        acls.push(null);
+        titles.push('');
+        bodies.push('');
         continue;
       }
       const source = operation.document;
@@ -200,18 +209,25 @@ export class DocumentTable {
       const timestamp = source['_timestamp'];
       const acl = toAccessList(source);
       const text = fullText ? toDocumentText(source) : { title: '', body: '' };
-      rows.push({
-        op: 'index',
-        id: operation.id,
-        json,
-        timestamp: typeof timestamp === 'string' ? timestamp : null,
-        acl: acl === null ? null : JSON.stringify(acl),
-        title: text.title,
-        body: text.body,
-      });
+      sources.push(json);
+      timestamps.push(typeof timestamp === 'string' ? timestamp : null);
+      acls.push(acl === null ? null : JSON.stringify(acl));
+      titles.push(text.title);
+      bodies.push(text.body);
       volumeBytes += Buffer.byteLength(json, 'utf8');
     }
-    return { batch: { indexName, kind, createdAt: new Date().toISOString(), rows }, failures, volumeBytes };
+    const batch: PreparedBatch = {
+      indexName,
+      kind,
+      createdAt: new Date().toISOString(),
+      ids,
+      sources,
+      timestamps,
+      acls,
+      titles,
+      bodies,
+    };
+    return { batch, failures, volumeBytes };
   }
 
   /** Writes a prepared batch in one transaction on this thread. */

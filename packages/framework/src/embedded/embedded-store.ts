@@ -38,7 +38,7 @@ import { mergeDocument } from './merge-document.js';
 import { openSqliteDatabase, type StoreSynchronous } from './open-sqlite-database.js';
 import { assertConnectorsStore, migrateStoreSchema } from './store-schema.js';
 import { toStoreError } from './store-error.js';
-import { StoreWriterThread, resolveStoreWriterUrl } from './store-writer-thread.js';
+import { StoreWriterThread, WriterThreadError, resolveStoreWriterUrl } from './store-writer-thread.js';
 import type { SearchOperator } from './to-fts-query.js';
 import { toJobConnectorSnapshot } from './to-job-connector-snapshot.js';
 
@@ -67,6 +67,11 @@ export interface EmbeddedStoreOptions {
    * entry is not found beside the bundle. @default true
    */
   readonly writerThread?: boolean;
+  /**
+   * Where the writer thread's entry is, for bundles that copy it elsewhere (and tests). A thread that cannot
+   * start or dies is replaced by writes on the calling thread, with a warning. @default found beside this module
+   */
+  readonly writerThreadUrl?: URL;
 }
 
 /** Options of {@link EmbeddedStore.search}. */
@@ -169,8 +174,15 @@ function prepareControlStatements(db: DatabaseSync) {
 export class EmbeddedStore implements Sink, ControlPlane {
   /** Control-plane kind. */
   readonly kind = 'embedded' as const;
-  /** One writer at a time per file; batches are bounded to keep transactions short. */
-  readonly batchLimits = { maxOperations: 1000, maxBytes: 20 * 1024 * 1024, maxInFlight: 1 } as const;
+  /**
+   * Batches are bounded to keep transactions short. With the writer thread, a second batch may be handed
+   * over while the first commits (they still commit one at a time, in order); without it, one at a time.
+   */
+  readonly batchLimits: {
+    readonly maxOperations: number;
+    readonly maxBytes: number;
+    readonly maxInFlight: number;
+  };
   /** The store file. */
   readonly path: string;
   readonly #now: () => Date;
@@ -178,16 +190,20 @@ export class EmbeddedStore implements Sink, ControlPlane {
   readonly #documents: DocumentTable;
   readonly #sql: ReturnType<typeof prepareControlStatements>;
   #writer: StoreWriterThread | undefined;
+  readonly #logger: Logger;
 
   /** Use {@link openEmbeddedStore}. */
   constructor(db: DatabaseSync, path: string, options: EmbeddedStoreOptions = {}) {
     this.#db = db;
     this.path = path;
     this.#now = options.now ?? (() => new Date());
+    this.#logger = options.logger ?? noopLogger;
     this.#documents = new DocumentTable(db);
     this.#sql = prepareControlStatements(db);
     const writerUrl =
-      options.writerThread === false || path === ':memory:' ? undefined : resolveStoreWriterUrl();
+      options.writerThread === false || path === ':memory:'
+        ? undefined
+        : (options.writerThreadUrl ?? resolveStoreWriterUrl());
     this.#writer = writerUrl
       ? new StoreWriterThread(
           {
@@ -198,6 +214,11 @@ export class EmbeddedStore implements Sink, ControlPlane {
           writerUrl,
         )
       : undefined;
+    this.batchLimits = {
+      maxOperations: 1000,
+      maxBytes: 20 * 1024 * 1024,
+      maxInFlight: this.#writer ? 2 : 1,
+    };
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -248,7 +269,7 @@ export class EmbeddedStore implements Sink, ControlPlane {
     const action = `Writing a batch to index ${indexName}`;
     const prepared = this.#runOnDocuments(action, (table) => table.prepare(indexName, kind, operations));
     const writer = this.#writer;
-    if (!writer || !prepared || prepared.batch.rows.length === 0) {
+    if (!writer || !prepared || prepared.batch.ids.length === 0) {
       await writer?.drained();
       return this.#runOnDocuments(action, (table) =>
         prepared ? table.applyPrepared(prepared) : table.apply(indexName, kind, operations),
@@ -258,7 +279,16 @@ export class EmbeddedStore implements Sink, ControlPlane {
       const { indexed, deleted } = await writer.apply(prepared.batch);
       return { indexed, deleted, volumeBytes: prepared.volumeBytes, failures: prepared.failures };
     } catch (error) {
-      throw toStoreError(error, { path: this.path, action, sink: true });
+      if (!(error instanceof WriterThreadError))
+        throw toStoreError(error, { path: this.path, action, sink: true });
+      // The thread is gone and its batch rolled back: write here from now on (the batch is idempotent).
+      this.#logger.warn(
+        { path: this.path, error: error.message },
+        'embedded store writer thread failed; writing on the main thread from now on',
+      );
+      if (this.#writer === writer) this.#writer = undefined;
+      void writer.close().catch(() => undefined);
+      return this.#runOnDocuments(action, (table) => table.applyPrepared(prepared));
     }
   }
 

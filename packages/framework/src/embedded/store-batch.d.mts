@@ -1,28 +1,24 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
-/** One row of a prepared batch: a delete, or an index write with everything its statements need. */
-export type PreparedRow =
-  | { readonly op: 'delete'; readonly id: string }
-  | {
-      readonly op: 'index';
-      readonly id: string;
-      /** The `_source` as stored. */
-      readonly json: string;
-      readonly timestamp: string | null;
-      /** JSON array of the `_allow_access_control` values, null when unrestricted. */
-      readonly acl: string | null;
-      /** Full-text fields (content indices only; empty otherwise). */
-      readonly title: string;
-      readonly body: string;
-    };
-
-/** A batch made ready for SQLite on the calling thread (validation, serialization, text, ACL). */
+/**
+ * A batch made ready for SQLite on the calling thread (validation, serialization, text, ACL), in columns:
+ * row `i` deletes `ids[i]` when `sources[i]` is null, and writes it otherwise. (Columns of strings cross to
+ * the writer thread about four times faster than an object per row.)
+ */
 export interface PreparedBatch {
   readonly indexName: string;
   readonly kind: 'content' | 'access_control';
   /** ISO time recorded when the batch creates its index. */
   readonly createdAt: string;
-  readonly rows: readonly PreparedRow[];
+  readonly ids: readonly string[];
+  /** The `_source` as stored; null for a delete. */
+  readonly sources: readonly (string | null)[];
+  readonly timestamps: readonly (string | null)[];
+  /** JSON arrays of the `_allow_access_control` values; null when unrestricted. */
+  readonly acls: readonly (string | null)[];
+  /** Full-text fields (content indices only; empty otherwise). */
+  readonly titles: readonly string[];
+  readonly bodies: readonly string[];
 }
 
 /** The SQL of every document write (one place for both threads). */

@@ -42,19 +42,21 @@ export function executePreparedBatch(db, sql, batch) {
   db.exec('BEGIN IMMEDIATE');
   try {
     sql.ensureIndex.run(batch.indexName, batch.kind, batch.createdAt);
-    for (const row of batch.rows) {
-      if (row.op === 'delete') {
-        const gone = /** @type {{ rid: number } | undefined} */ (sql.deleteDoc.get(batch.indexName, row.id));
+    for (let i = 0; i < batch.ids.length; i += 1) {
+      const id = batch.ids[i];
+      const source = batch.sources[i];
+      if (source === null || source === undefined) {
+        const gone = /** @type {{ rid: number } | undefined} */ (sql.deleteDoc.get(batch.indexName, id));
         if (gone !== undefined && fullText) sql.ftsDelete.run(gone.rid);
         deleted += 1;
         continue;
       }
       const written = /** @type {{ rid: number }} */ (
-        sql.upsert.get(batch.indexName, row.id, row.json, row.timestamp, row.acl)
+        sql.upsert.get(batch.indexName, id, source, batch.timestamps[i] ?? null, batch.acls[i] ?? null)
       );
       if (fullText) {
         sql.ftsDelete.run(written.rid);
-        sql.ftsInsert.run(written.rid, row.title, row.body);
+        sql.ftsInsert.run(written.rid, batch.titles[i] ?? '', batch.bodies[i] ?? '');
       }
       indexed += 1;
     }

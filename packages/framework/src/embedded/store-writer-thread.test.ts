@@ -1,6 +1,9 @@
+import { writeFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SinkError } from '../errors/sink-error.js';
+import { noopLogger } from '../logging/logger.js';
 import type { SinkOperation } from '../sink/sink.js';
 import { openEmbeddedStore } from './embedded-store.js';
 import { createTempDir, createTempStore } from './fixtures/temp-store.js';
@@ -118,6 +121,32 @@ describe('the embedded store writer thread', () => {
       expect((await again.listIndices()).find((index) => index.name === 'search-c')?.count).toBe(2000);
     } finally {
       await again.close();
+    }
+  });
+
+  it('writes on this thread, with a warning, when the writer thread cannot run', async () => {
+    using dir = createTempDir();
+    const broken = `${dir.path}/broken-worker.mjs`;
+    writeFileSync(broken, "throw new Error('cannot start here');\n");
+    const warnings: string[] = [];
+    const logger = {
+      ...noopLogger,
+      warn: (_fields: unknown, message: string) => void warnings.push(message),
+    };
+    const store = await openEmbeddedStore(`${dir.path}/store.db`, {
+      writerThreadUrl: pathToFileURL(broken),
+      logger: logger as typeof noopLogger,
+    });
+    try {
+      const writer = await store.openIndex({ indexName: 'search-f', kind: 'content', signal });
+      expect((await writer.write(docs(30), signal)).indexed).toBe(30);
+      expect((await writer.write(docs(30, 30), signal)).indexed).toBe(30);
+      expect(await writer.count(signal)).toBe(60);
+      expect(warnings).toEqual([
+        'embedded store writer thread failed; writing on the main thread from now on',
+      ]);
+    } finally {
+      await store.close();
     }
   });
 

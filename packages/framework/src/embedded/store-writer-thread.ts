@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PreparedBatch } from './store-batch.mjs';
+import { workerExecArgv } from '../worker/worker-exec-argv.js';
 import type { StoreSynchronous } from './open-sqlite-database.js';
 
 /** How the writer thread opens the store file. */
@@ -19,6 +20,17 @@ export function resolveStoreWriterUrl(): URL | undefined {
     new URL('../store-writer-worker.js', import.meta.url),
   ];
   return candidates.find((url) => existsSync(fileURLToPath(url)));
+}
+
+/**
+ * The writer thread itself failed (it could not start, crashed or was stopped): the batches it held were
+ * not committed. Not an SQLite error, which comes back as the error SQLite raised.
+ */
+export class WriterThreadError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WriterThreadError';
+  }
 }
 
 interface Pending {
@@ -119,23 +131,39 @@ export class StoreWriterThread {
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(this.#url, {
-      workerData: {
-        path: this.#options.path,
-        busyTimeoutMs: this.#options.busyTimeoutMs,
-        synchronous: this.#options.synchronous,
-      },
-    });
+    const workerData = {
+      path: this.#options.path,
+      busyTimeoutMs: this.#options.busyTimeoutMs,
+      synchronous: this.#options.synchronous,
+    };
+    let worker: Worker;
+    try {
+      worker = new Worker(this.#url, { execArgv: workerExecArgv(), workerData });
+    } catch {
+      // Node refused this process's options for a thread (ERR_WORKER_INVALID_EXEC_ARGV): start without them.
+      try {
+        worker = new Worker(this.#url, { execArgv: [], workerData });
+      } catch (error) {
+        throw new WriterThreadError(
+          `the store writer thread could not start: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
+      }
+    }
     worker.on('message', (answer: WorkerAnswer) => {
       const pending = this.#settle(answer.seq);
       if (!pending) return;
       if (answer.ok) pending.resolve({ indexed: answer.indexed ?? 0, deleted: answer.deleted ?? 0 });
       else pending.reject(rebuildError(answer.error ?? { message: 'unknown error', name: 'Error' }));
     });
-    worker.on('error', (error) => this.#failAll(error));
+    worker.on('error', (error) =>
+      this.#failAll(
+        new WriterThreadError(`the store writer thread failed: ${error.message}`, { cause: error }),
+      ),
+    );
     worker.on('exit', (code) => {
       if (this.#worker === worker) this.#worker = undefined;
-      this.#failAll(new Error(`the store writer thread stopped (exit code ${code})`));
+      this.#failAll(new WriterThreadError(`the store writer thread stopped (exit code ${code})`));
     });
     worker.unref();
     this.#worker = worker;

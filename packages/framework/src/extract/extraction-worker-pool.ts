@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerExecArgv } from '../worker/worker-exec-argv.js';
 import { AbortError } from '../errors/abort-error.js';
 
 /** Options of {@link createExtractionWorkerPool}. */
@@ -114,6 +115,7 @@ export function createExtractionWorkerPool(options: ExtractionWorkerPoolOptions 
 
   function spawn(slot: Slot): Worker {
     const worker = new Worker(workerUrl, {
+      ...(workerExecArgv() ? { execArgv: workerExecArgv() } : {}),
       resourceLimits: {
         maxOldGenerationSizeMb: memoryMb,
         maxYoungGenerationSizeMb: Math.min(64, Math.max(4, memoryMb / 8)),

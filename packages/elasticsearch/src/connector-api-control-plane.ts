@@ -207,12 +207,28 @@ export function createConnectorApiControlPlane(
     return toVersioned(raw as RawDoc, toSyncJobDoc);
   }
 
-  async function updateJob(id: string, patch: Partial<SyncJobDoc>, signal: AbortSignal): Promise<void> {
+  async function updateJob(
+    id: string,
+    patch: Partial<SyncJobDoc>,
+    signal: AbortSignal,
+    options: { readonly ifVersion?: string } = {},
+  ): Promise<'ok' | 'conflict'> {
+    // A version is `seq_no:primary_term` (see toVersioned): the update applies only to that document.
+    const [seqNo, primaryTerm] = (options.ifVersion ?? '').split(':').map(Number);
+    const conditional =
+      options.ifVersion !== undefined && Number.isInteger(seqNo) && Number.isInteger(primaryTerm)
+        ? { if_seq_no: seqNo, if_primary_term: primaryTerm }
+        : {};
     try {
       await call(`Updating sync job [${id}]`, signal, () =>
-        client.update({ index: JOBS_INDEX, id, doc: stripUndefined(patch), refresh: true }, { signal }),
+        client.update(
+          { index: JOBS_INDEX, id, doc: stripUndefined(patch), refresh: true, ...conditional },
+          { signal },
+        ),
       );
+      return 'ok';
     } catch (error) {
+      if (options.ifVersion !== undefined && errorStatus(causeOf(error)) === 409) return 'conflict';
       if (errorStatus(causeOf(error)) === 404) {
         throw new ConnectorError('NOT_FOUND', `[elasticsearch] Sync job [${id}] not found in ${JOBS_INDEX}`, {
           cause: error,

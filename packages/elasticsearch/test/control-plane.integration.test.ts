@@ -157,6 +157,24 @@ describe('Connector API control plane against the fake', () => {
       deleted_document_count: 2,
     });
 
+    // A conditional write loses to any change since its read (a heartbeat here), and wins otherwise.
+    const read = await controlPlane.getJob(jobId, signal);
+    await controlPlane.updateJobStats(
+      jobId,
+      { indexed_document_count: 7, indexed_document_volume: 1, deleted_document_count: 2 },
+      signal,
+    );
+    expect(
+      await controlPlane.updateJob(jobId, { status: 'suspended' }, signal, { ifVersion: read!.version }),
+    ).toBe('conflict');
+    expect((await controlPlane.getJob(jobId, signal))?.doc.status).toBe('in_progress');
+    const current = await controlPlane.getJob(jobId, signal);
+    expect(
+      await controlPlane.updateJob(jobId, { metadata: { checked: true } }, signal, {
+        ifVersion: current!.version,
+      }),
+    ).toBe('ok');
+
     const completedAt = new Date().toISOString();
     await controlPlane.updateJob(
       jobId,

@@ -154,6 +154,91 @@ describe('the connector service loops', () => {
     expect(controlPlane.job(jobId).status).toBe('in_progress');
   });
 
+  it('does not suspend a job that only looked stale in the listing (searches lag behind heartbeats)', async () => {
+    const now = new Date('2026-11-22T10:00:00Z');
+    const { controlPlane, service } = setup({
+      now: () => now,
+      executeJob: () => new Promise(() => undefined),
+    });
+    const signal = new AbortController().signal;
+    const jobId = await controlPlane.createJob(
+      { connectorId: 'c1', jobType: 'full', triggerMethod: 'on_demand' },
+      signal,
+    );
+    await controlPlane.claimJob(jobId, { workerHostname: 'other-host' }, signal);
+    await controlPlane.updateJob(jobId, { last_seen: '2026-11-22T09:59:30.000Z' }, signal);
+    await controlPlane.updateConnector('c1', { last_sync_status: 'in_progress' }, { signal });
+    // The listing returns the job as a lagging search would: with a heartbeat from long ago.
+    const listJobs = controlPlane.listJobs.bind(controlPlane);
+    controlPlane.listJobs = async function* (query, listSignal) {
+      for await (const job of listJobs(query, listSignal)) {
+        yield { ...job, doc: { ...job.doc, last_seen: '2026-11-22T09:50:00.000Z' } };
+      }
+    };
+    await service.tick();
+    expect(controlPlane.job(jobId).status).toBe('in_progress');
+    expect(controlPlane.connector('c1').last_sync_status).toBe('in_progress');
+  });
+
+  it('does not suspend a stale-looking job when its worker reports between the read and the write', async () => {
+    const now = new Date('2026-11-22T10:00:00Z');
+    const { controlPlane, service } = setup({
+      now: () => now,
+      executeJob: () => new Promise(() => undefined),
+    });
+    const signal = new AbortController().signal;
+    const jobId = await controlPlane.createJob(
+      { connectorId: 'c1', jobType: 'full', triggerMethod: 'on_demand' },
+      signal,
+    );
+    await controlPlane.claimJob(jobId, { workerHostname: 'slow-host' }, signal);
+    await controlPlane.updateJob(jobId, { last_seen: '2026-11-22T09:58:00.000Z' }, signal);
+    await controlPlane.updateConnector('c1', { last_sync_status: 'in_progress' }, { signal });
+    // The worker's heartbeat lands right after the cleanup read the job.
+    const getJob = controlPlane.getJob.bind(controlPlane);
+    controlPlane.getJob = async (id, getSignal) => {
+      const job = await getJob(id, getSignal);
+      await controlPlane.updateJobStats(
+        id,
+        { deleted_document_count: 0, indexed_document_count: 1, indexed_document_volume: 1 },
+        getSignal,
+      );
+      return job;
+    };
+    await service.tick();
+    expect(controlPlane.job(jobId).status).toBe('in_progress');
+    expect(controlPlane.connector('c1').last_sync_status).toBe('in_progress');
+  });
+
+  it('releases a connector lock held by no job once the same lock was seen orphaned for job_stale_after', async () => {
+    let now = new Date('2026-11-22T10:00:00Z');
+    const { controlPlane, service } = setup({ now: () => now });
+    const signal = new AbortController().signal;
+    await controlPlane.updateConnector('c1', { last_sync_status: 'in_progress' }, { signal });
+    await service.tick();
+    expect(controlPlane.connector('c1').last_sync_status).toBe('in_progress');
+    now = new Date(now.getTime() + 61_000);
+    await service.tick();
+    expect(controlPlane.connector('c1').last_sync_status).toBe('error');
+  });
+
+  it('gives a lock taken again (a new connector version) its own time: a worker between lock and claim keeps it', async () => {
+    let now = new Date('2026-11-22T10:00:00Z');
+    const { controlPlane, service } = setup({ now: () => now });
+    const signal = new AbortController().signal;
+    await controlPlane.updateConnector('c1', { last_sync_status: 'in_progress' }, { signal });
+    await service.tick();
+    // Another worker finished, released and locked again for its next job (not claimed yet).
+    now = new Date(now.getTime() + 61_000);
+    await controlPlane.updateConnector('c1', { last_sync_status: 'completed' }, { signal });
+    await controlPlane.updateConnector('c1', { last_sync_status: 'in_progress' }, { signal });
+    await service.tick();
+    expect(controlPlane.connector('c1').last_sync_status).toBe('in_progress');
+    now = new Date(now.getTime() + 61_000);
+    await service.tick();
+    expect(controlPlane.connector('c1').last_sync_status).toBe('error');
+  });
+
   it('removes reconciliation tables of finished jobs and keeps those of live ones', async () => {
     const scratchDir = await mkdtemp(path.join(tmpdir(), 'scratch-'));
     dirs.push(scratchDir);

@@ -98,8 +98,11 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
   >();
   const lastErrorLogged = new Map<string, number>();
   const heartbeatForced = new Set<string>();
-  /** When each connector lock was first seen held by no job (see the cleanup pass). */
-  const orphanLocksSince = new Map<string, number>();
+  /**
+   * Connector locks seen held by no live job: since when, and at which connector version. A lock taken
+   * again (a new version) is a new lock: its clock starts over.
+   */
+  const orphanLocksSince = new Map<string, { readonly since: number; readonly version: string }>();
   let lastWakeUp = now();
   let ready = false;
 
@@ -333,14 +336,26 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
         );
         continue;
       }
-      const stale = job.doc.last_seen === null || job.doc.last_seen <= staleBefore;
-      if (!stale || !options.connectorIds.includes(job.doc.connector.id)) continue;
-      if (job.doc.status === 'canceling') {
-        await controlPlane.updateJob(
+      const isStale = (seen: string | null) => seen === null || seen <= staleBefore;
+      if (!isStale(job.doc.last_seen) || !options.connectorIds.includes(job.doc.connector.id)) continue;
+      // The listing is a search, which may lag behind the job's last heartbeat (Elasticsearch shows writes
+      // to searches after a refresh). Decide on the job as it is now, and change it only if no heartbeat
+      // lands in between: otherwise a live job of another worker would be suspended and run twice.
+      const fresh = await controlPlane.getJob(job.id, signal);
+      if (
+        !fresh ||
+        (fresh.doc.status !== 'in_progress' && fresh.doc.status !== 'canceling') ||
+        !isStale(fresh.doc.last_seen)
+      )
+        continue;
+      if (fresh.doc.status === 'canceling') {
+        const outcome = await controlPlane.updateJob(
           job.id,
           { status: 'canceled', canceled_at: at, completed_at: at },
           signal,
+          { ifVersion: fresh.version },
         );
+        if (outcome === 'conflict') continue;
         await controlPlane.updateConnector(
           connector.id,
           { [statusField]: 'canceled', [errorField]: null },
@@ -351,10 +366,13 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
       }
       // Its worker died (crash, kill -9, lost host): suspend it so that a worker resumes it from its
       // checkpoint, instead of failing it after five minutes like the reference.
-      await controlPlane.updateJob(job.id, { status: 'suspended' }, signal);
+      const outcome = await controlPlane.updateJob(job.id, { status: 'suspended' }, signal, {
+        ifVersion: fresh.version,
+      });
+      if (outcome === 'conflict') continue;
       await controlPlane.updateConnector(connector.id, { [statusField]: 'suspended' }, { signal });
       logger.warn(
-        { job: job.id, connector: connector.id, last_seen: job.doc.last_seen },
+        { job: job.id, connector: connector.id, last_seen: fresh.doc.last_seen },
         'A running job stopped reporting: suspended it to resume from its checkpoint',
       );
     }
@@ -381,14 +399,16 @@ export function createConnectorService(options: ConnectorServiceOptions): Connec
           orphanLocksSince.delete(key);
           continue;
         }
-        // Another worker may be between taking the lock and claiming its job: release only a lock seen
-        // orphaned for longer than a job may go without heartbeat.
-        const since = orphanLocksSince.get(key);
-        if (since === undefined) {
-          orphanLocksSince.set(key, now().getTime());
+        // Another worker may be between taking the lock and claiming its job: release only the same lock
+        // (the same connector version) seen orphaned for longer than a job may go without heartbeat. A
+        // worker that finished its job and locked again for the next one holds a new lock, which gets its
+        // own time to claim (releasing it would let a second worker claim that job too).
+        const seen = orphanLocksSince.get(key);
+        if (seen === undefined || seen.version !== connector.version) {
+          orphanLocksSince.set(key, { since: now().getTime(), version: connector.version });
           continue;
         }
-        if (now().getTime() - since >= settings.job_stale_after * 1000) {
+        if (now().getTime() - seen.since >= settings.job_stale_after * 1000) {
           orphanLocksSince.delete(key);
           await controlPlane.updateConnector(
             connector.id,

@@ -59,8 +59,17 @@ export interface ControlPlane {
   ): Promise<void>;
   /** Writes running counters and refreshes the job's `last_seen`. */
   updateJobStats(id: string, stats: JobStats, signal: AbortSignal): Promise<void>;
-  /** Writes a status change and any of the terminal fields (`error`, `completed_at`, counters...). */
-  updateJob(id: string, patch: Partial<SyncJobDoc>, signal: AbortSignal): Promise<void>;
+  /**
+   * Writes a status change and any of the terminal fields (`error`, `completed_at`, counters...). With
+   * `ifVersion`, applies only if the job is unchanged since that version (a heartbeat counts as a change)
+   * and returns `'conflict'` otherwise.
+   */
+  updateJob(
+    id: string,
+    patch: Partial<SyncJobDoc>,
+    signal: AbortSignal,
+    options?: { readonly ifVersion?: string },
+  ): Promise<'ok' | 'conflict'>;
   /** Requests cancellation (pending/suspended → canceled, in_progress → canceling). */
   cancelJob(id: string, signal: AbortSignal): Promise<void>;
 

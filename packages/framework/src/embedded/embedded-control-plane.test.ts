@@ -240,6 +240,13 @@ describe('EmbeddedStore jobs', () => {
     await expect(temp.store.updateJob('missing', { status: 'error' }, signal)).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
+    // Conditional: applies only to the version read.
+    expect(await temp.store.updateJob(id, { status: 'suspended' }, signal, { ifVersion: '2' })).toBe(
+      'conflict',
+    );
+    expect((await temp.store.getJob(id, signal))?.doc.status).toBe('error');
+    expect(await temp.store.updateJob(id, { status: 'suspended' }, signal, { ifVersion: '3' })).toBe('ok');
+    expect(await temp.store.getJob(id, signal)).toMatchObject({ version: '4', doc: { status: 'suspended' } });
   });
 
   it('cancels with Elasticsearch semantics', async () => {

@@ -646,12 +646,25 @@ export class EmbeddedStore implements Sink, ControlPlane {
     signal: AbortSignal,
     change: (job: SyncJobDoc) => SyncJobDoc,
   ): Promise<void> {
+    return this.#changeJobIf(id, action, signal, change, undefined).then(() => undefined);
+  }
+
+  /** {@link #changeJob} applied only when the job's version is still `ifVersion` (when given). */
+  #changeJobIf(
+    id: string,
+    action: string,
+    signal: AbortSignal,
+    change: (job: SyncJobDoc) => SyncJobDoc,
+    ifVersion: string | undefined,
+  ): Promise<'ok' | 'conflict'> {
     return this.#run(action, signal, (db) =>
       immediateTransaction(db, () => {
         const row = this.#sql.jobGet.get(id) as JobRow | undefined;
         if (row === undefined) throw notFound('sync job', id);
+        if (ifVersion !== undefined && String(row.version) !== ifVersion) return 'conflict' as const;
         const job = change(JSON.parse(row.doc) as SyncJobDoc);
         this.#sql.jobWrite.run(JSON.stringify(job), job.status, job.job_type, toInstant(job.last_seen), id);
+        return 'ok' as const;
       }),
     );
   }
@@ -704,12 +717,18 @@ export class EmbeddedStore implements Sink, ControlPlane {
   }
 
   /** Merges `patch` into the job (a direct update: no state-machine check, like the Python service's writes). */
-  updateJob(id: string, patch: Partial<SyncJobDoc>, signal: AbortSignal): Promise<void> {
-    return this.#changeJob(
+  updateJob(
+    id: string,
+    patch: Partial<SyncJobDoc>,
+    signal: AbortSignal,
+    options: { readonly ifVersion?: string } = {},
+  ): Promise<'ok' | 'conflict'> {
+    return this.#changeJobIf(
       id,
       `Updating job ${id}`,
       signal,
       (job) => mergeDocument(job as unknown as JsonObject, patch) as unknown as SyncJobDoc,
+      options.ifVersion,
     );
   }
 

@@ -201,11 +201,13 @@ export function createMemoryControlPlane(): MemoryControlPlane {
       entry.version += 1;
       return Promise.resolve();
     },
-    updateJob(id, patch) {
+    updateJob(id, patch, _signal, options = {}) {
       const entry = getJobEntry(id);
+      if (options.ifVersion !== undefined && options.ifVersion !== String(entry.version))
+        return Promise.resolve('conflict' as const);
       entry.doc = { ...entry.doc, ...clone(patch) };
       entry.version += 1;
-      return Promise.resolve();
+      return Promise.resolve('ok' as const);
     },
     cancelJob(id) {
       const entry = getJobEntry(id);

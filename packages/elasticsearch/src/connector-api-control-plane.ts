@@ -190,10 +190,13 @@ export function createConnectorApiControlPlane(
         return 'ok';
       } catch (error) {
         if (errorStatus(causeOf(error)) !== 409) throw error;
-        // A retried write that had in fact been applied conflicts with itself: that is a success.
+        // A conditional write is a lock: another worker writing the very same document (the same lock) is
+        // not us, so a conflict is a conflict. (Had a retry of ours been applied, the lock looks orphaned
+        // and the cleanup releases it after job_stale_after: safe, where taking it twice is not.)
+        if (ifVersion !== undefined) return 'conflict';
+        // An unconditional update retried after it had in fact been applied conflicts with itself: a success.
         const now = await readConnector(id, signal);
         if (now && sameJson(now._source, document)) return 'ok';
-        if (ifVersion !== undefined) return 'conflict';
         if (attempt >= 3) return 'conflict';
       }
     }

@@ -66,6 +66,24 @@ describe('Connector API control plane against the fake', () => {
     expect(after?.version).not.toBe(version);
   });
 
+  it('gives a lock to one of two workers taking it at once with the same write (the same document)', async () => {
+    const { controlPlane } = await setup();
+    const version = (await controlPlane.getConnector('c1', signal))?.version ?? '';
+    const lock = {
+      status: 'connected',
+      error: null,
+      last_sync_status: 'in_progress',
+      last_sync_error: null,
+    } as const;
+    const outcomes = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        controlPlane.updateConnector('c1', lock, { ifVersion: version, signal }),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome === 'ok')).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome === 'conflict')).toHaveLength(3);
+  });
+
   it('merges nested objects of a patch like a partial update', async () => {
     const { controlPlane } = await setup();
     await controlPlane.updateConnector(

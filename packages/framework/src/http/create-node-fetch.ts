@@ -91,6 +91,47 @@ function decoderFor(encoding: string | undefined): Transform | undefined {
   }
 }
 
+/**
+ * Request headers as a plain object with lower-case names. A plain object (what SDKs pass) is copied
+ * directly, checked like fetch checks it; `Headers` and pairs go through `Headers`.
+ */
+function toRequestHeaders(init: RequestInit['headers']): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (init && !(init instanceof Headers) && !Array.isArray(init) && typeof init === 'object') {
+    for (const name of Object.keys(init)) {
+      const value = String((init as Record<string, unknown>)[name]).trim();
+      if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(value)) {
+        throw new TypeError(`Invalid header: ${JSON.stringify(name)}`);
+      }
+      const key = name.toLowerCase();
+      out[key] = key in out ? `${out[key]}, ${value}` : value;
+    }
+    return out;
+  }
+  for (const [name, value] of new Headers(init)) out[name] = value;
+  return out;
+}
+
+/** RFC 9110 token characters (header names) and field values fetch accepts (no NUL, CR or LF). */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE = /^[^\0\r\n]*$/;
+
+/** The Response, with the headers passed as pairs (one copy); a header fetch refuses is left out then. */
+function toResponse(
+  payload: Buffer | ReadableStream<Uint8Array> | null,
+  status: number,
+  statusText: string,
+  raw: readonly string[],
+): Response {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  try {
+    return new Response(payload, { status, statusText, headers: pairs });
+  } catch {
+    return new Response(payload, { status, statusText, headers: toHeaders(raw) });
+  }
+}
+
 function toHeaders(raw: readonly string[]): Headers {
   const headers = new Headers();
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -226,17 +267,15 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof globalTh
     }
     const signal = init?.signal ?? undefined;
     if (signal?.aborted) throw abortReason(signal);
-    const requestHeaders = new Headers(init?.headers);
-    if (simple.type && !requestHeaders.has('content-type')) requestHeaders.set('content-type', simple.type);
-    if (!requestHeaders.has('accept')) requestHeaders.set('accept', '*/*');
-    if (!requestHeaders.has('user-agent')) requestHeaders.set('user-agent', 'node');
-    if (!requestHeaders.has('accept-encoding')) requestHeaders.set('accept-encoding', 'gzip, deflate, br');
+    let headers = toRequestHeaders(init?.headers);
+    if (simple.type && !('content-type' in headers)) headers['content-type'] = simple.type;
+    headers['accept'] ??= '*/*';
+    headers['user-agent'] ??= 'node';
+    headers['accept-encoding'] ??= 'gzip, deflate, br';
     const redirectMode = init?.redirect ?? 'follow';
     let method = (init?.method ?? 'GET').toUpperCase();
     let body = simple.body;
     let url = start;
-    let headers: Record<string, string> = {};
-    for (const [name, value] of requestHeaders) headers[name] = value;
 
     for (let redirects = 0; ; redirects += 1) {
       if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
@@ -279,7 +318,6 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof globalTh
         response.destroy();
         throw fetchFailed(new Error(`unsupported HTTP status ${status}`));
       }
-      const responseHeaders = toHeaders(response.rawHeaders);
       let payload: Buffer | ReadableStream<Uint8Array> | null = null;
       if (method === 'HEAD' || NULL_BODY_STATUSES.has(status)) {
         response.resume();
@@ -290,11 +328,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof globalTh
         const announced = decoder ? Number.NaN : Number(response.headers['content-length'] ?? Number.NaN);
         payload = await readBody(source, announced, signal);
       }
-      const result = new Response(payload, {
-        status,
-        statusText: response.statusMessage ?? '',
-        headers: responseHeaders,
-      });
+      const result = toResponse(payload, status, response.statusMessage ?? '', response.rawHeaders);
       Object.defineProperty(result, 'url', { value: url.href });
       if (redirects > 0) Object.defineProperty(result, 'redirected', { value: true });
       if (payload !== null && !(payload instanceof ReadableStream)) buffered.set(result, payload);

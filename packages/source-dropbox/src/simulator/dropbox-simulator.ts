@@ -214,8 +214,19 @@ export async function createDropboxSimulator(
   const notFound = (): HttpFailure =>
     fail409({ '.tag': 'path', path: { '.tag': 'not_found' } }, ['path', 'not_found']);
 
-  const homeItemOf = (member: SimMember): SimItem | undefined =>
-    [...tenant.items.values()].find((i) => i.homeOf === member.teamMemberId);
+  // A member's home folder, looked up on every member call: remembered, and checked to be still current.
+  const homes = new Map<string, SimItem>();
+  const homeItemOf = (member: SimMember): SimItem | undefined => {
+    const known = homes.get(member.teamMemberId);
+    if (known && tenant.items.get(known.id) === known && known.homeOf === member.teamMemberId) return known;
+    for (const item of tenant.items.values()) {
+      if (item.homeOf === member.teamMemberId) {
+        homes.set(member.teamMemberId, item);
+        return item;
+      }
+    }
+    return undefined;
+  };
 
   // ---- argument helpers -------------------------------------------------------------------------------
   const checkKeys = (route: string, arg: Record<string, unknown>, allowed: readonly string[]): void => {

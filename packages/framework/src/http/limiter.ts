@@ -48,10 +48,11 @@ export function createLimiter(concurrency: number): Limiter {
             reject(new AbortError('Task aborted before it started', { cause: signal?.reason }));
           }
         };
+        let listening = false;
         const waiter = {
           signal,
           start: () => {
-            signal?.removeEventListener('abort', onAbort);
+            if (listening) signal?.removeEventListener('abort', onAbort);
             task()
               .then(resolve, reject)
               .finally(() => {
@@ -60,6 +61,13 @@ export function createLimiter(concurrency: number): Limiter {
               });
           },
         };
+        if (active < concurrency && queue.length === 0) {
+          // A free slot and nobody waiting: start now, without an abort listener (one per call adds up).
+          active += 1;
+          waiter.start();
+          return;
+        }
+        listening = true;
         signal?.addEventListener('abort', onAbort, { once: true });
         queue.push(waiter);
         next();

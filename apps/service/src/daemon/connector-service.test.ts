@@ -81,6 +81,21 @@ async function jobsOf(
   return out;
 }
 
+/** A service at 10:00 with one job of c1 running on another worker, last seen at `lastSeen`, c1 locked. */
+async function withRunningJob(worker: string, lastSeen: string) {
+  const now = new Date('2026-11-22T10:00:00Z');
+  const parts = setup({ now: () => now, executeJob: () => new Promise(() => undefined) });
+  const signal = new AbortController().signal;
+  const jobId = await parts.controlPlane.createJob(
+    { connectorId: 'c1', jobType: 'full', triggerMethod: 'on_demand' },
+    signal,
+  );
+  await parts.controlPlane.claimJob(jobId, { workerHostname: worker }, signal);
+  await parts.controlPlane.updateJob(jobId, { last_seen: lastSeen }, signal);
+  await parts.controlPlane.updateConnector('c1', { last_sync_status: 'in_progress' }, { signal });
+  return { ...parts, jobId };
+}
+
 describe('the connector service loops', () => {
   it('checks a connector in, marks it connected, and schedules a job when its cron occurrence is due', async () => {
     let now = new Date('2026-11-22T10:59:30Z');
@@ -155,19 +170,7 @@ describe('the connector service loops', () => {
   });
 
   it('does not suspend a job that only looked stale in the listing (searches lag behind heartbeats)', async () => {
-    const now = new Date('2026-11-22T10:00:00Z');
-    const { controlPlane, service } = setup({
-      now: () => now,
-      executeJob: () => new Promise(() => undefined),
-    });
-    const signal = new AbortController().signal;
-    const jobId = await controlPlane.createJob(
-      { connectorId: 'c1', jobType: 'full', triggerMethod: 'on_demand' },
-      signal,
-    );
-    await controlPlane.claimJob(jobId, { workerHostname: 'other-host' }, signal);
-    await controlPlane.updateJob(jobId, { last_seen: '2026-11-22T09:59:30.000Z' }, signal);
-    await controlPlane.updateConnector('c1', { last_sync_status: 'in_progress' }, { signal });
+    const { controlPlane, service, jobId } = await withRunningJob('other-host', '2026-11-22T09:59:30.000Z');
     // The listing returns the job as a lagging search would: with a heartbeat from long ago.
     const listJobs = controlPlane.listJobs.bind(controlPlane);
     controlPlane.listJobs = async function* (query, listSignal) {
@@ -181,19 +184,7 @@ describe('the connector service loops', () => {
   });
 
   it('does not suspend a stale-looking job when its worker reports between the read and the write', async () => {
-    const now = new Date('2026-11-22T10:00:00Z');
-    const { controlPlane, service } = setup({
-      now: () => now,
-      executeJob: () => new Promise(() => undefined),
-    });
-    const signal = new AbortController().signal;
-    const jobId = await controlPlane.createJob(
-      { connectorId: 'c1', jobType: 'full', triggerMethod: 'on_demand' },
-      signal,
-    );
-    await controlPlane.claimJob(jobId, { workerHostname: 'slow-host' }, signal);
-    await controlPlane.updateJob(jobId, { last_seen: '2026-11-22T09:58:00.000Z' }, signal);
-    await controlPlane.updateConnector('c1', { last_sync_status: 'in_progress' }, { signal });
+    const { controlPlane, service, jobId } = await withRunningJob('slow-host', '2026-11-22T09:58:00.000Z');
     // The worker's heartbeat lands right after the cleanup read the job.
     const getJob = controlPlane.getJob.bind(controlPlane);
     controlPlane.getJob = async (id, getSignal) => {

@@ -9,7 +9,7 @@ import type {
 } from '../sink/sink.js';
 import { toAccessList, toDocumentText } from './document-text.js';
 import { findJsonProblem } from './find-json-problem.js';
-import { immediateTransaction } from './immediate-transaction.js';
+import { immediateTransaction } from './immediate-transaction.mjs';
 import { mergeDocument } from './merge-document.js';
 import {
   executePreparedBatch,

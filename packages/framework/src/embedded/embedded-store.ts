@@ -33,7 +33,7 @@ import {
 import { EmbeddedIndexWriter } from './embedded-index-writer.js';
 import { accessControlIndexName } from '../access-control/access-control-index-name.js';
 import { toIdentityPrincipals } from './identity-principals.js';
-import { immediateTransaction } from './immediate-transaction.js';
+import { immediateTransaction } from './immediate-transaction.mjs';
 import { mergeDocument } from './merge-document.js';
 import { openSqliteDatabase, type StoreSynchronous } from './open-sqlite-database.js';
 import { assertConnectorsStore, migrateStoreSchema } from './store-schema.js';

@@ -1,6 +1,7 @@
 // The SQLite side of writing a batch of documents: the statements and the one transaction that applies a
-// prepared batch. Plain JavaScript with no imports, so that the store's writer thread (store-writer-worker.mjs)
-// and the main thread (document-table.ts) run the very same code.
+// prepared batch. Plain JavaScript, so that the store's writer thread (store-writer-worker.mjs) and the main
+// thread (document-table.ts) run the very same code.
+import { immediateTransaction } from './immediate-transaction.mjs';
 
 /** The SQL of every document write (one place for both threads). */
 export const DOCUMENT_WRITE_SQL = {
@@ -39,8 +40,7 @@ export function executePreparedBatch(db, sql, batch) {
   const fullText = batch.kind === 'content';
   let indexed = 0;
   let deleted = 0;
-  db.exec('BEGIN IMMEDIATE');
-  try {
+  immediateTransaction(db, () => {
     sql.ensureIndex.run(batch.indexName, batch.kind, batch.createdAt);
     for (let i = 0; i < batch.ids.length; i += 1) {
       const id = batch.ids[i];
@@ -60,14 +60,6 @@ export function executePreparedBatch(db, sql, batch) {
       }
       indexed += 1;
     }
-    db.exec('COMMIT');
-  } catch (error) {
-    try {
-      db.exec('ROLLBACK');
-    } catch {
-      // Nothing to roll back (BEGIN failed, or SQLite already rolled back).
-    }
-    throw error;
-  }
+  });
   return { indexed, deleted };
 }

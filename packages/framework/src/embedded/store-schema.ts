@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { ConnectorError } from '../errors/connector-error.js';
-import { immediateTransaction } from './immediate-transaction.js';
+import { immediateTransaction } from './immediate-transaction.mjs';
 
 /**
  * Ordered migrations; entry `n` moves the schema from version `n` to `n + 1`. Append only: a released

@@ -1,13 +1,17 @@
-import type { DatabaseSync } from 'node:sqlite';
-
 /**
  * Runs `body` inside `BEGIN IMMEDIATE … COMMIT`: the write lock is taken up front, so read-modify-write
  * sequences (claims, conditional updates) from several processes on one file serialise instead of
- * deadlocking on a lock upgrade. Any throw rolls the whole transaction back.
+ * deadlocking on a lock upgrade. Any throw rolls the whole transaction back. (Plain JavaScript: the store's
+ * writer thread runs it too.)
+ * @template T
+ * @param {import('node:sqlite').DatabaseSync} db
+ * @param {() => T} body
+ * @returns {T}
  */
-export function immediateTransaction<T>(db: DatabaseSync, body: () => T): T {
+export function immediateTransaction(db, body) {
   db.exec('BEGIN IMMEDIATE');
-  let result: T;
+  /** @type {T} */
+  let result;
   try {
     result = body();
   } catch (error) {

@@ -1,6 +1,6 @@
 // Elasticsearch benchmarks, run by `pnpm bench` (scripts/bench.mjs): each `bench*` export runs in its own
 // process, and es-fake runs in a child process of that one, so `peakRssMb` is the engine side only.
-import { collectGarbage, round, rssSampler } from '@connectors/config/bench';
+import { collectGarbage, median, round, rssSampler } from '@connectors/config/bench';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -233,14 +233,10 @@ export async function benchEsEngineVsHelpersBulk() {
         });
       });
     }
-    const median = (values: Run[], key: keyof Run) => {
-      const sorted = values.map((run) => run[key]).sort((a, b) => a - b);
-      const mid = Math.floor(sorted.length / 2);
-      return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-    };
-    const seconds = median(runs.engine, 'seconds');
-    const bareSeconds = median(runs.bare, 'seconds');
-    const largeSeconds = median(runs.engineLargeBatches, 'seconds');
+    const medianOf = (values: Run[], key: keyof Run) => median(values.map((run) => run[key]));
+    const seconds = medianOf(runs.engine, 'seconds');
+    const bareSeconds = medianOf(runs.bare, 'seconds');
+    const largeSeconds = medianOf(runs.engineLargeBatches, 'seconds');
     const docsPerSec = count / seconds;
     const bareDocsPerSec = count / bareSeconds;
     const ratio = docsPerSec / bareDocsPerSec;
@@ -257,14 +253,14 @@ export async function benchEsEngineVsHelpersBulk() {
       ratio: round(ratio, 3),
       target: 0.8,
       met: ratio >= 0.8,
-      engineCpuSeconds: round(median(runs.engine, 'cpu')),
-      bareCpuSeconds: round(median(runs.bare, 'cpu')),
-      engineFakeCpuSeconds: round(median(runs.engine, 'fakeCpu')),
-      bareFakeCpuSeconds: round(median(runs.bare, 'fakeCpu')),
+      engineCpuSeconds: round(medianOf(runs.engine, 'cpu')),
+      bareCpuSeconds: round(medianOf(runs.bare, 'cpu')),
+      engineFakeCpuSeconds: round(medianOf(runs.engine, 'fakeCpu')),
+      bareFakeCpuSeconds: round(medianOf(runs.bare, 'fakeCpu')),
       largeBatchSeconds: round(largeSeconds),
       largeBatchRatio: round(bareSeconds / largeSeconds, 3),
-      largeBatchCpuSeconds: round(median(runs.engineLargeBatches, 'cpu')),
-      largeBatchFakeCpuSeconds: round(median(runs.engineLargeBatches, 'fakeCpu')),
+      largeBatchCpuSeconds: round(medianOf(runs.engineLargeBatches, 'cpu')),
+      largeBatchFakeCpuSeconds: round(medianOf(runs.engineLargeBatches, 'fakeCpu')),
       syncPeakRssMb,
       notes:
         'es-fake in a child process, fresh per run; runs engine, bare, bare, engine, engine, bare (medians of 3 each), then one large-batch engine run; engine = whole runSync with default sink limits (index creation, empty-index scan, 500-op/3 MB bulks x5 in flight, refresh + count); bare = index creation + helpers.bulk with its defaults (5 MB flushes x5); largeBatch* = the engine with 5 MB batches (informational, not the target); *CpuSeconds = this process, *FakeCpuSeconds = the es-fake process',

@@ -112,7 +112,7 @@ export type { KeyedLimiter, Limiter } from './http/limiter.js';
 export { backoffDelay, defaultRetryPolicy, parseRetryAfter } from './http/retry-policy.js';
 export type { RetryPolicy } from './http/retry-policy.js';
 export { createRetryingFetch } from './http/create-retrying-fetch.js';
-export { bufferedBody, createNodeFetch, isBufferedResponse } from './http/create-node-fetch.js';
+export { bufferedBody, createNodeFetch } from './http/create-node-fetch.js';
 export type { NodeFetchOptions } from './http/create-node-fetch.js';
 export type { RetryInfo, RetryingFetchOptions } from './http/create-retrying-fetch.js';
 

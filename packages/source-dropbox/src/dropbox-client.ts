@@ -8,6 +8,7 @@ import {
   type JsonValue,
 } from '@connectors/framework';
 import { DROPBOX_HOSTS } from './dropbox-config.js';
+import { headerSafeJson } from './header-safe-json.js';
 import { dropboxErrorStatus, dropboxErrorTags, toDropboxError } from './to-dropbox-error.js';
 
 /** Options of {@link createDropboxClient}. */
@@ -78,14 +79,6 @@ export type ContentRoute = 'files/download' | 'files/export' | 'sharing/get_shar
 export interface DropboxDownload {
   readonly result: unknown;
   readonly body: Uint8Array;
-}
-
-/** JSON for an HTTP header, as the SDK and Dropbox want it: every code unit from U+007F up as `\uXXXX`. */
-export function headerSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[\u007f-\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }
 
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;

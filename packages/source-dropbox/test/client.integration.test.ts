@@ -1,7 +1,7 @@
 import { createRetryingFetch, systemClock, type Clock } from '@connectors/framework';
 import { describe, expect, it } from 'vitest';
 import { createDropboxClient } from '../src/index.js';
-import { headerSafeJson } from '../src/dropbox-client.js';
+import { headerSafeJson } from '../src/header-safe-json.js';
 import { createDropboxSimulator, type DropboxSimulator } from '../src/simulator/index.js';
 
 function clientFor(sim: DropboxSimulator, clock: Clock = systemClock) {

@@ -131,20 +131,10 @@ describe('the connector service loops', () => {
   });
 
   it('suspends a running job whose worker stopped reporting, so that it is resumed', async () => {
-    const now = new Date('2026-11-22T10:00:00Z');
-    const { controlPlane, service, executed } = setup({
-      now: () => now,
-      executeJob: () => new Promise(() => undefined),
-    });
-    const signal = new AbortController().signal;
-    const jobId = await controlPlane.createJob(
-      { connectorId: 'c1', jobType: 'full', triggerMethod: 'on_demand' },
-      signal,
+    const { controlPlane, service, executed, jobId } = await withRunningJob(
+      'dead-host',
+      '2026-11-22T09:58:00.000Z',
     );
-    await controlPlane.claimJob(jobId, { workerHostname: 'dead-host' }, signal);
-    await controlPlane.updateJob(jobId, { last_seen: '2026-11-22T09:58:00.000Z' }, signal);
-    await controlPlane.updateConnector('c1', { last_sync_status: 'in_progress' }, { signal });
-
     await service.tick();
     expect(controlPlane.job(jobId).status).toBe('suspended');
     expect(controlPlane.connector('c1').last_sync_status).toBe('suspended');
@@ -153,20 +143,10 @@ describe('the connector service loops', () => {
   });
 
   it('leaves a running job alone while its heartbeat is fresh', async () => {
-    const now = new Date('2026-11-22T10:00:00Z');
-    const { controlPlane, service } = setup({
-      now: () => now,
-      executeJob: () => new Promise(() => undefined),
-    });
-    const signal = new AbortController().signal;
-    const jobId = await controlPlane.createJob(
-      { connectorId: 'c1', jobType: 'full', triggerMethod: 'on_demand' },
-      signal,
-    );
-    await controlPlane.claimJob(jobId, { workerHostname: 'other-host' }, signal);
-    await controlPlane.updateJob(jobId, { last_seen: '2026-11-22T09:59:30.000Z' }, signal);
+    const { controlPlane, service, jobId } = await withRunningJob('other-host', '2026-11-22T09:59:30.000Z');
     await service.tick();
     expect(controlPlane.job(jobId).status).toBe('in_progress');
+    expect(controlPlane.connector('c1').last_sync_status).toBe('in_progress');
   });
 
   it('does not suspend a job that only looked stale in the listing (searches lag behind heartbeats)', async () => {

@@ -14,6 +14,7 @@ import { mergeDocument } from './merge-document.js';
 import {
   executePreparedBatch,
   prepareWriteStatements,
+  writePreparedRows,
   type PreparedBatch,
   type WriteStatements,
 } from './store-batch.mjs';
@@ -76,14 +77,9 @@ export interface DocumentQuery {
 }
 
 type Prepared = {
-  ensureIndex: StatementSync;
   indexKind: StatementSync;
   listIndices: StatementSync;
-  upsert: StatementSync;
   selectSource: StatementSync;
-  deleteDoc: StatementSync;
-  ftsDelete: StatementSync;
-  ftsInsert: StatementSync;
   existingFirst: StatementSync;
   existingAfter: StatementSync;
   count: StatementSync;
@@ -116,25 +112,13 @@ export class DocumentTable {
     this.#db = db;
     this.#writes = prepareWriteStatements(db);
     this.#sql = {
-      ensureIndex: db.prepare(
-        `INSERT INTO indices (name, kind, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
-      ),
       indexKind: db.prepare(`SELECT kind FROM indices WHERE name = ?`),
       listIndices: db.prepare(
         `SELECT i.name, i.kind, i.created_at AS createdAt,
            (SELECT count(*) FROM documents AS d WHERE d.index_name = i.name) AS count
          FROM indices AS i ORDER BY i.name`,
       ),
-      upsert: db.prepare(
-        `INSERT INTO documents (index_name, id, source, timestamp, acl) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (index_name, id) DO UPDATE
-           SET source = excluded.source, timestamp = excluded.timestamp, acl = excluded.acl
-         RETURNING rid`,
-      ),
       selectSource: db.prepare(`SELECT source FROM documents WHERE index_name = ? AND id = ?`),
-      deleteDoc: db.prepare(`DELETE FROM documents WHERE index_name = ? AND id = ? RETURNING rid`),
-      ftsDelete: db.prepare(`DELETE FROM documents_fts WHERE rowid = ?`),
-      ftsInsert: db.prepare(`INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)`),
       existingFirst: db.prepare(
         `SELECT id, timestamp, json_extract(source, '$._fingerprint') AS fingerprint FROM documents
          WHERE index_name = ? ORDER BY id LIMIT ?`,
@@ -154,7 +138,7 @@ export class DocumentTable {
 
   /** Registers `name` (no-op when it exists) and returns its kind. */
   ensureIndex(name: string, kind: IndexKind): IndexKind {
-    this.#sql.ensureIndex.run(name, kind, new Date().toISOString());
+    this.#writes.ensureIndex.run(name, kind, new Date().toISOString());
     return this.indexKind(name) ?? kind;
   }
 
@@ -170,14 +154,17 @@ export class DocumentTable {
   }
 
   /**
-   * Validates and serializes a batch for {@link executePreparedBatch}, on this thread and without touching
-   * the database: invalid items (bad id, not JSON-serialisable) become failures. Undefined when the batch
-   * holds `update` operations, which read the stored document and so are applied by {@link apply} only.
+   * Validates and serializes a batch for {@link executePreparedBatch}, on this thread: invalid items (bad id,
+   * not JSON-serialisable) become failures. An `update` becomes the write of the document with the patch
+   * merged in (`doc_as_upsert`): the one an earlier operation of the batch left, else `readStored(id)`.
+   * Without `readStored` the batch cannot be prepared ahead of its transaction and the result is undefined
+   * (see {@link apply}).
    */
   prepare(
     indexName: string,
     kind: IndexKind,
     operations: readonly SinkOperation[],
+    readStored?: (id: string) => JsonObject | undefined,
   ): PreparedWrite | undefined {
     const failures: SinkItemFailure[] = [];
     const ids: string[] = [];
@@ -188,8 +175,10 @@ export class DocumentTable {
     const bodies: string[] = [];
     const fullText = kind === 'content';
     let volumeBytes = 0;
+    // What the batch has written so far, for updates that follow a write of the same id (null = deleted).
+    const written = new Map<string, Readonly<Record<string, unknown>> | null>();
     for (const operation of operations) {
-      if (operation.op === 'update') return undefined;
+      if (operation.op === 'update' && !readStored) return undefined;
       const problem = idProblem(operation.id) ?? validateBody(operation);
       if (problem !== undefined) {
         failures.push({ id: String(operation.id), op: operation.op, reason: problem, status: 400 });
@@ -197,6 +186,7 @@ export class DocumentTable {
       }
       ids.push(operation.id);
       if (operation.op === 'delete') {
+        if (readStored) written.set(operation.id, null);
         sources.push(null);
         timestamps.push(null);
         acls.push(null);
@@ -204,8 +194,14 @@ export class DocumentTable {
         bodies.push('');
         continue;
       }
-      const source = operation.document;
-      const json = operation.json ?? JSON.stringify(source);
+      let source: Readonly<Record<string, unknown>> = operation.document;
+      if (operation.op === 'update') {
+        const base = written.has(operation.id) ? written.get(operation.id) : readStored?.(operation.id);
+        if (base) source = mergeDocument(base as JsonObject, operation.document);
+      }
+      if (readStored) written.set(operation.id, source);
+      const json =
+        operation.op === 'index' && operation.json !== undefined ? operation.json : JSON.stringify(source);
       const timestamp = source['_timestamp'];
       const acl = toAccessList(source);
       const text = fullText ? toDocumentText(source) : { title: '', body: '' };
@@ -243,72 +239,15 @@ export class DocumentTable {
   apply(indexName: string, kind: IndexKind, operations: readonly SinkOperation[]): BatchOutcome {
     const prepared = this.prepare(indexName, kind, operations);
     if (prepared) return this.applyPrepared(prepared);
-    // With updates: each one merges into the stored document inside the transaction.
-    const failures: SinkItemFailure[] = [];
-    const valid: { operation: SinkOperation; json?: string }[] = [];
-    for (const operation of operations) {
-      const problem = idProblem(operation.id) ?? validateBody(operation);
-      if (problem !== undefined) {
-        failures.push({ id: String(operation.id), op: operation.op, reason: problem, status: 400 });
-        continue;
-      }
-      valid.push(
-        operation.op === 'delete'
-          ? { operation }
-          : { operation, json: operation.json ?? JSON.stringify(operation.document) },
-      );
-    }
-    const fullText = kind === 'content';
-    let indexed = 0;
-    let deleted = 0;
-    let volumeBytes = 0;
-    immediateTransaction(this.#db, () => {
-      this.#sql.ensureIndex.run(indexName, kind, new Date().toISOString());
-      for (const { operation, json } of valid) {
-        if (operation.op === 'delete') {
-          const row = this.#sql.deleteDoc.get(indexName, operation.id) as { rid: number } | undefined;
-          if (row !== undefined && fullText) this.#sql.ftsDelete.run(row.rid);
-          deleted += 1;
-          continue;
-        }
-        let source: Readonly<Record<string, unknown>> = operation.document;
-        let serialized = json as string;
-        if (operation.op === 'update') {
-          const current = this.#sql.selectSource.get(indexName, operation.id) as
-            { source: string } | undefined;
-          if (current !== undefined) {
-            source = mergeDocument(JSON.parse(current.source) as JsonObject, operation.document);
-            serialized = JSON.stringify(source);
-          }
-        }
-        this.#write(indexName, operation.id, source, serialized, fullText);
-        indexed += 1;
-        volumeBytes += Buffer.byteLength(json as string, 'utf8');
-      }
+    // Updates merge into the stored document: read, merge and write in the same transaction.
+    return immediateTransaction(this.#db, () => {
+      const merged = this.prepare(indexName, kind, operations, (id) => {
+        const current = this.#sql.selectSource.get(indexName, id) as { source: string } | undefined;
+        return current === undefined ? undefined : (JSON.parse(current.source) as JsonObject);
+      }) as PreparedWrite;
+      const { indexed, deleted } = writePreparedRows(this.#writes, merged.batch);
+      return { indexed, deleted, volumeBytes: merged.volumeBytes, failures: merged.failures };
     });
-    return { indexed, deleted, volumeBytes, failures };
-  }
-
-  #write(
-    indexName: string,
-    id: string,
-    source: Readonly<Record<string, unknown>>,
-    serialized: string,
-    fullText: boolean,
-  ): void {
-    const timestamp = source['_timestamp'];
-    const acl = toAccessList(source);
-    const row = this.#sql.upsert.get(
-      indexName,
-      id,
-      serialized,
-      typeof timestamp === 'string' ? timestamp : null,
-      acl === null ? null : JSON.stringify(acl),
-    ) as { rid: number };
-    if (!fullText) return;
-    const text = toDocumentText(source);
-    this.#sql.ftsDelete.run(row.rid);
-    this.#sql.ftsInsert.run(row.rid, text.title, text.body);
   }
 
   /** Bare bulk insert (replace) of `rows` in one transaction: the benchmark's and the writer's common path. */

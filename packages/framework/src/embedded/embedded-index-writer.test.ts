@@ -53,6 +53,26 @@ describe('EmbeddedIndexWriter', () => {
     expect(await writer.count(signal)).toBe(3);
   });
 
+  it('merges an update into what an earlier operation of the same batch wrote', async () => {
+    await using temp = await createTempStore();
+    const writer = await temp.store.openIndex({ indexName: 'search-merge', kind: 'content', signal });
+    await writer.write([{ op: 'index', id: 'w', document: { title: 'stored', keep: true } }], signal);
+    const outcome = await writer.write(
+      [
+        { op: 'index', id: 'z', document: { title: 'Zed', meta: { a: 1 } } },
+        { op: 'update', id: 'z', document: { meta: { b: 2 } } },
+        { op: 'delete', id: 'w' },
+        { op: 'update', id: 'w', document: { title: 'again' } },
+      ],
+      signal,
+    );
+    expect(outcome).toMatchObject({ indexed: 3, deleted: 1, failures: [] });
+    expect(await temp.store.getDocument('search-merge', 'z')).toEqual({ title: 'Zed', meta: { a: 1, b: 2 } });
+    // Deleted earlier in the batch: the update starts from nothing (doc_as_upsert), not from the stored row.
+    expect(await temp.store.getDocument('search-merge', 'w')).toEqual({ title: 'again' });
+    expect((await temp.store.search('search-merge', 'zed')).hits.map((hit) => hit.id)).toEqual(['z']);
+  });
+
   it('reports invalid items as failures and still commits the valid ones', async () => {
     await using temp = await createTempStore();
     const writer = await temp.store.openIndex({ indexName: 'search-docs', kind: 'content', signal });

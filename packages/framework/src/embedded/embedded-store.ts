@@ -270,7 +270,7 @@ export class EmbeddedStore implements Sink, ControlPlane {
     const prepared = this.#runOnDocuments(action, (table) => table.prepare(indexName, kind, operations));
     const writer = this.#writer;
     if (!writer || !prepared || prepared.batch.ids.length === 0) {
-      await writer?.drained();
+      await this.#afterWriter();
       return this.#runOnDocuments(action, (table) =>
         prepared ? table.applyPrepared(prepared) : table.apply(indexName, kind, operations),
       );
@@ -290,6 +290,11 @@ export class EmbeddedStore implements Sink, ControlPlane {
       void writer.close().catch(() => undefined);
       return this.#runOnDocuments(action, (table) => table.applyPrepared(prepared));
     }
+  }
+
+  /** Resolves once the writer thread committed every batch given so far: writes here then keep their order. */
+  #afterWriter(): Promise<void> {
+    return this.#writer?.drained() ?? Promise.resolve();
   }
 
   /** Closes the file (after the batches in flight committed); later calls fail. Idempotent. */
@@ -337,8 +342,7 @@ export class EmbeddedStore implements Sink, ControlPlane {
     rows: Iterable<EmbeddedDocumentRow>,
     signal?: AbortSignal,
   ): Promise<BatchOutcome> {
-    // After the writer thread's batches, so that writes land in the order they were given.
-    return (this.#writer?.drained() ?? Promise.resolve()).then(() =>
+    return this.#afterWriter().then(() =>
       this.#run(
         `Writing documents to index ${indexName}`,
         signal,
@@ -362,7 +366,7 @@ export class EmbeddedStore implements Sink, ControlPlane {
 
   /** Deletes an index and its documents; true when it existed. */
   deleteIndex(indexName: string, signal?: AbortSignal): Promise<boolean> {
-    return (this.#writer?.drained() ?? Promise.resolve()).then(() =>
+    return this.#afterWriter().then(() =>
       this.#run(`Deleting index ${indexName}`, signal, () => this.#documents.drop(indexName), true),
     );
   }

@@ -42,6 +42,12 @@ export interface WriteStatements {
 /** Prepares {@link DOCUMENT_WRITE_SQL} on `db`. */
 export declare function prepareWriteStatements(db: DatabaseSync): WriteStatements;
 
+/** Writes a prepared batch inside the caller's transaction (index created when missing, then each row). */
+export declare function writePreparedRows(
+  sql: WriteStatements,
+  batch: PreparedBatch,
+): { indexed: number; deleted: number };
+
 /** Applies a prepared batch in one `BEGIN IMMEDIATE` transaction; an error rolls it back and is thrown. */
 export declare function executePreparedBatch(
   db: DatabaseSync,

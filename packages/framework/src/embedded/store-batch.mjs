@@ -30,36 +30,44 @@ export function prepareWriteStatements(db) {
 }
 
 /**
+ * Writes a prepared batch inside the caller's transaction: creates its index when missing, then each row.
+ * Returns the rows written and deleted (a delete of an absent id counts as deleted).
+ * @param {ReturnType<typeof prepareWriteStatements>} sql
+ * @param {import('./store-batch.d.mts').PreparedBatch} batch
+ */
+export function writePreparedRows(sql, batch) {
+  const fullText = batch.kind === 'content';
+  let indexed = 0;
+  let deleted = 0;
+  sql.ensureIndex.run(batch.indexName, batch.kind, batch.createdAt);
+  for (let i = 0; i < batch.ids.length; i += 1) {
+    const id = batch.ids[i];
+    const source = batch.sources[i];
+    if (source === null || source === undefined) {
+      const gone = /** @type {{ rid: number } | undefined} */ (sql.deleteDoc.get(batch.indexName, id));
+      if (gone !== undefined && fullText) sql.ftsDelete.run(gone.rid);
+      deleted += 1;
+      continue;
+    }
+    const written = /** @type {{ rid: number }} */ (
+      sql.upsert.get(batch.indexName, id, source, batch.timestamps[i] ?? null, batch.acls[i] ?? null)
+    );
+    if (fullText) {
+      sql.ftsDelete.run(written.rid);
+      sql.ftsInsert.run(written.rid, batch.titles[i] ?? '', batch.bodies[i] ?? '');
+    }
+    indexed += 1;
+  }
+  return { indexed, deleted };
+}
+
+/**
  * Applies a prepared batch in ONE `BEGIN IMMEDIATE` transaction (all or nothing; an error rolls it back and
- * is thrown). Returns the rows written and deleted (a delete of an absent id counts as deleted).
+ * is thrown).
  * @param {import('node:sqlite').DatabaseSync} db
  * @param {ReturnType<typeof prepareWriteStatements>} sql
  * @param {import('./store-batch.d.mts').PreparedBatch} batch
  */
 export function executePreparedBatch(db, sql, batch) {
-  const fullText = batch.kind === 'content';
-  let indexed = 0;
-  let deleted = 0;
-  immediateTransaction(db, () => {
-    sql.ensureIndex.run(batch.indexName, batch.kind, batch.createdAt);
-    for (let i = 0; i < batch.ids.length; i += 1) {
-      const id = batch.ids[i];
-      const source = batch.sources[i];
-      if (source === null || source === undefined) {
-        const gone = /** @type {{ rid: number } | undefined} */ (sql.deleteDoc.get(batch.indexName, id));
-        if (gone !== undefined && fullText) sql.ftsDelete.run(gone.rid);
-        deleted += 1;
-        continue;
-      }
-      const written = /** @type {{ rid: number }} */ (
-        sql.upsert.get(batch.indexName, id, source, batch.timestamps[i] ?? null, batch.acls[i] ?? null)
-      );
-      if (fullText) {
-        sql.ftsDelete.run(written.rid);
-        sql.ftsInsert.run(written.rid, batch.titles[i] ?? '', batch.bodies[i] ?? '');
-      }
-      indexed += 1;
-    }
-  });
-  return { indexed, deleted };
+  return immediateTransaction(db, () => writePreparedRows(sql, batch));
 }

@@ -32,11 +32,6 @@ const CROSS_ORIGIN_DROPPED = ['authorization', 'proxy-authorization', 'cookie'];
 
 const buffered = new WeakMap<Response, Buffer>();
 
-/** True when `response` came from {@link createNodeFetch} with its whole body already in memory. */
-export function isBufferedResponse(response: Response): boolean {
-  return buffered.has(response);
-}
-
 /**
  * The body of a response {@link createNodeFetch} read whole, as the bytes it holds, without reading it
  * through the Response's web stream (which costs more than the request on small downloads); undefined for
@@ -183,11 +178,6 @@ function collect(
   });
 }
 
-interface Exchange {
-  readonly response: http.IncomingMessage;
-  readonly url: URL;
-}
-
 /**
  * A WHATWG `fetch` on `node:http`/`node:https` keep-alive agents, for the many small calls and downloads a
  * sync makes: it costs about half the CPU of Node's built-in fetch per request (no web streams, no
@@ -219,7 +209,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof globalTh
     body: SimpleBody,
     signal?: AbortSignal,
   ) =>
-    new Promise<Exchange>((resolve, reject) => {
+    new Promise<http.IncomingMessage>((resolve, reject) => {
       const transport = url.protocol === 'https:' ? https : http;
       const request = transport.request(url, {
         method,
@@ -227,7 +217,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof globalTh
         agent: agents[url.protocol as 'http:' | 'https:'],
         ...(signal ? { signal } : {}),
       });
-      request.once('response', (response) => resolve({ response, url }));
+      request.once('response', resolve);
       request.once('error', (error) => reject(signal?.aborted ? abortReason(signal) : fetchFailed(error)));
       request.end(body);
     });
@@ -280,7 +270,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): typeof globalTh
     for (let redirects = 0; ; redirects += 1) {
       if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
       else if (method === 'POST' || method === 'PUT') headers['content-length'] = '0';
-      const { response } = await send(url, method, headers, body, signal);
+      const response = await send(url, method, headers, body, signal);
       const status = response.statusCode ?? 0;
       const location = response.headers.location;
       if (REDIRECT_STATUSES.has(status) && location !== undefined && redirectMode !== 'manual') {

@@ -3,7 +3,7 @@ import { RateLimitError } from '../errors/rate-limit-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
 import type { Clock } from '../source/define-source.js';
 import { systemClock } from './clock.js';
-import { createNodeFetch, isBufferedResponse } from './create-node-fetch.js';
+import { bufferedBody, createNodeFetch } from './create-node-fetch.js';
 import { createKeyedLimiter } from './limiter.js';
 import { backoffDelay, defaultRetryPolicy, parseRetryAfter, type RetryPolicy } from './retry-policy.js';
 
@@ -128,7 +128,8 @@ export function createRetryingFetch(options: RetryingFetchOptions = {}): typeof 
 
       if (response && !retryStatuses.has(response.status)) {
         // A node fetch answer up to its buffer limit is already whole: a cut body was an error, and retried.
-        if (isBufferedResponse(response) || !bufferBody(response) || attempt >= maxAttempts) return response;
+        if (bufferedBody(response) !== undefined || !bufferBody(response) || attempt >= maxAttempts)
+          return response;
         // Small JSON answers are read here, so that a body cut short (reset, truncated) is retried like any
         // other transient failure instead of surfacing as a parse error in the SDK.
         const bodyTimer = setTimeout(

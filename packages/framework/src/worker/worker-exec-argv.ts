@@ -1,7 +1,8 @@
-/** Options that apply to `--eval`/`--print` input only: a worker loading a file refuses to start with them. */
+/**
+ * Options that apply to `--eval`/`--print` input only (a worker loading a file refuses to start with them).
+ * Each takes a value, as `--name=value` or as the next argument.
+ */
 const EVAL_ONLY = new Set(['--input-type', '-e', '--eval', '-p', '--print']);
-/** Of those, the ones whose value may follow as the next argument. */
-const TAKES_VALUE = new Set(['--input-type', '-e', '--eval', '-p', '--print']);
 
 /**
  * The `execArgv` option for a worker thread: undefined (inherit this process's options, Node's default)
@@ -19,7 +20,7 @@ export function workerExecArgv(execArgv: readonly string[] = process.execArgv): 
       kept.push(arg);
       continue;
     }
-    if (!arg.includes('=') && TAKES_VALUE.has(name) && i + 1 < execArgv.length) i += 1;
+    if (!arg.includes('=') && i + 1 < execArgv.length) i += 1;
   }
   return kept.length === execArgv.length ? undefined : kept;
 }

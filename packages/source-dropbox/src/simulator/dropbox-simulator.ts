@@ -20,6 +20,7 @@ import {
   type View,
 } from './render.js';
 import { SimTenant, type SimItem, type SimMember, type SimMembers, type TenantSize } from './tenant.js';
+import { headerSafeJson } from '../header-safe-json.js';
 
 /** Options of {@link createDropboxSimulator}. */
 export interface DropboxSimulatorOptions {
@@ -128,14 +129,6 @@ interface Caller {
   kind: 'team' | 'user';
   member: SimMember | undefined;
   view: View;
-}
-
-/** httpHeaderSafeJson: JSON with every code unit >= 0x7F escaped as \uXXXX. */
-function headerSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[\u007f-\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }
 
 function encodeCursor(value: Record<string, unknown>): string {

@@ -17,11 +17,11 @@ import { startEsFakeProcess, type EsFakeProcess } from './es-fake-process.js';
 import {
   VERSION_1,
   VERSION_2,
-  createGeneratedSource,
+  corpusSource,
   docId,
   fingerprintOf,
   indexedDocument,
-  type GeneratedSourceOptions,
+  type CorpusOptions,
 } from './generated-corpus.js';
 
 const INDEX = 'search-bench';
@@ -35,13 +35,13 @@ function clientFor(fake: EsFakeProcess): Client {
 async function engineSync(
   fake: EsFakeProcess,
   scratchDir: string,
-  corpus: GeneratedSourceOptions,
+  corpus: CorpusOptions,
   limits?: Partial<BulkLimits>,
 ): Promise<{ seconds: number; result: SyncResult }> {
   const client = clientFor(fake);
   try {
     const sink = createElasticsearchSink(client, { serverless: false, ...(limits ? { limits } : {}) });
-    const { definition, instance } = createGeneratedSource(corpus);
+    const { definition, instance } = corpusSource(corpus);
     const started = performance.now();
     const result = await runSync({
       source: definition,

@@ -1,14 +1,7 @@
 // A generated in-process source of small documents, and the exact rows the engine writes for them.
 import { createHash } from 'node:crypto';
-import {
-  checkpoint,
-  cursor,
-  upsert,
-  type JsonValue,
-  type SourceDefinition,
-  type SourceDocument,
-  type SourceInstance,
-} from '@connectors/framework';
+import type { JsonValue, SourceDocument } from '@connectors/framework';
+import { createGeneratedSource } from '@connectors/framework/testing';
 
 /** `_timestamp` of unchanged documents. */
 export const VERSION_1 = '2026-01-01T00:00:00.000Z';
@@ -60,8 +53,8 @@ export function indexedDocument(
   };
 }
 
-/** Options of {@link createGeneratedSource}. */
-export interface GeneratedSourceOptions {
+/** The corpus: which documents exist and with which `_timestamp`. */
+export interface CorpusOptions {
   readonly count: number;
   /** `_timestamp` of document `i`. */
   readonly version: (i: number) => string;
@@ -70,39 +63,12 @@ export interface GeneratedSourceOptions {
   readonly pageSize?: number;
 }
 
-/** A source generating its documents on the fly, a page (and a checkpoint) at a time, nothing held. */
-export function createGeneratedSource(options: GeneratedSourceOptions): {
-  definition: Pick<SourceDefinition, 'apiVersion' | 'id' | 'capabilities'>;
-  instance: SourceInstance;
-} {
-  const pageSize = options.pageSize ?? 1000;
+/** The corpus as a source (the testing kit's generated source: a page and a checkpoint at a time). */
+export function corpusSource(options: CorpusOptions): ReturnType<typeof createGeneratedSource> {
   const exists = options.exists ?? (() => true);
-  return {
-    definition: {
-      apiVersion: 1,
-      id: 'generated',
-      capabilities: {
-        incrementalSync: false,
-        accessControl: false,
-        advancedRules: false,
-        binaryContent: false,
-      },
-    },
-    instance: {
-      check: () => Promise.resolve(),
-      async *listAll({ checkpoint: from }) {
-        const start = typeof from === 'number' ? from + 1 : 0;
-        for (let page = start; page * pageSize < options.count; page += 1) {
-          await Promise.resolve();
-          const end = Math.min(options.count, (page + 1) * pageSize);
-          for (let i = page * pageSize; i < end; i += 1) {
-            if (exists(i)) yield upsert(sourceDocument(i, options.version(i)));
-          }
-          yield checkpoint(page);
-        }
-        yield cursor(null);
-      },
-      close: () => Promise.resolve(),
-    },
-  };
+  return createGeneratedSource({
+    count: options.count,
+    ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+    document: (i) => (exists(i) ? sourceDocument(i, options.version(i)) : undefined),
+  });
 }

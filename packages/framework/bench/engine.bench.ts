@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // The built package (self-reference), as a service runs it: with the store's writer thread beside it.
 import { openEmbeddedStore, runSync, type SinkOperation } from '@connectors/framework';
-import { createGeneratedSource, generatedDocument } from './generated-source.js';
+import { generatedDocument, generatedSource } from './generated-source.js';
 
 const INDEX = 'search-bench';
 
@@ -45,7 +45,7 @@ async function engineSync(
 ) {
   const store = await openEmbeddedStore(storePath);
   try {
-    const { definition, instance } = createGeneratedSource({ count, version });
+    const { definition, instance } = generatedSource({ count, version });
     const started = performance.now();
     const result = await runSync({
       source: definition,

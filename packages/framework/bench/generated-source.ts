@@ -1,9 +1,8 @@
 import { toFingerprint } from '../src/engine/to-fingerprint.js';
 import type { JsonValue } from '../src/document/json.js';
-import type { SourceDefinition, SourceInstance } from '../src/source/define-source.js';
-import { checkpoint, cursor, upsert } from '../src/source/listing.js';
+import { createGeneratedSource } from '../src/testing/generated-source.js';
 
-/** Options of {@link createGeneratedSource}. */
+/** Options of {@link generatedSource}. */
 export interface GeneratedSourceOptions {
   readonly count: number;
   /** Change marker of document `i` (vary it to simulate changed documents). */
@@ -27,39 +26,14 @@ export function generatedDocument(i: number, version: string): Record<string, Js
   return { ...fields, id: `doc-${String(i).padStart(8, '0')}`, _fingerprint: toFingerprint(fields) };
 }
 
-/** A source that generates `count` small documents on the fly (no corpus held in memory). */
-export function createGeneratedSource(options: GeneratedSourceOptions): {
-  definition: Pick<SourceDefinition, 'apiVersion' | 'id' | 'capabilities'>;
-  instance: SourceInstance;
-} {
-  const pageSize = options.pageSize ?? 1000;
-  return {
-    definition: {
-      apiVersion: 1,
-      id: 'generated',
-      capabilities: {
-        incrementalSync: false,
-        accessControl: false,
-        advancedRules: false,
-        binaryContent: false,
-      },
+/** The documents of {@link generatedDocument} as a source (the testing kit's generated source). */
+export function generatedSource(options: GeneratedSourceOptions): ReturnType<typeof createGeneratedSource> {
+  return createGeneratedSource({
+    count: options.count,
+    ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+    document: (i) => {
+      const { id, ...rest } = generatedDocument(i, options.version(i));
+      return { ...rest, _id: id as string };
     },
-    instance: {
-      check: () => Promise.resolve(),
-      async *listAll({ checkpoint: from }) {
-        const start = typeof from === 'number' ? from + 1 : 0;
-        for (let page = start; page * pageSize < options.count; page += 1) {
-          await Promise.resolve();
-          const end = Math.min(options.count, (page + 1) * pageSize);
-          for (let i = page * pageSize; i < end; i += 1) {
-            const { id, ...rest } = generatedDocument(i, options.version(i));
-            yield upsert({ ...rest, _id: id as string });
-          }
-          yield checkpoint(page);
-        }
-        yield cursor(null);
-      },
-      close: () => Promise.resolve(),
-    },
-  };
+  });
 }

@@ -11,6 +11,8 @@ export type {
 export { createMemorySink } from './memory-sink.js';
 export type { MemorySink, MemorySinkOptions, MemoryWrite } from './memory-sink.js';
 export { createSyntheticSource, syntheticSourceFields } from './synthetic-source.js';
+export { createGeneratedSource } from './generated-source.js';
+export type { GeneratedSourceOptions } from './generated-source.js';
 export type { SyntheticItem, SyntheticSource, SyntheticSourceOptions } from './synthetic-source.js';
 export { createCapturingLogger, createTestContext } from './create-test-context.js';
 export type { CapturingLogger } from './create-test-context.js';

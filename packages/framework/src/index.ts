@@ -50,6 +50,8 @@ export type {
   SourceInstance,
 } from './source/define-source.js';
 export { checkpoint, cursor, remove, skip, upsert } from './source/listing.js';
+export { readAhead } from './source/read-ahead.js';
+export type { ReadAhead, ReadAheadOptions } from './source/read-ahead.js';
 export type {
   CheckpointEvent,
   CursorEvent,

@@ -3,6 +3,7 @@ import {
   CursorExpiredError,
   ELASTIC_SUPPORTED_EXTENSIONS,
   createLimiter,
+  readAhead,
   throwIfAborted,
   checkpoint as checkpointEvent,
   cursor as cursorEvent,
@@ -13,6 +14,7 @@ import {
   type JsonObject,
   type JsonValue,
   type ListingEvent,
+  type ReadAhead,
 } from '@connectors/framework';
 import type { DropboxAdvancedRule } from './advanced-rules.js';
 import type { DropboxClient } from './dropbox-client.js';
@@ -34,6 +36,9 @@ const FOLDER_MEMBERS_CONCURRENCY = 4;
 
 /** Received files whose metadata is fetched at once. */
 const RECEIVED_CONCURRENCY = 8;
+
+/** Received-file events (and page marks) read ahead of the tree listing at most: a few pages of 300. */
+const RECEIVED_READ_AHEAD = 1000;
 
 /** Who the source acts as, resolved once per instance. */
 export interface DropboxSession {
@@ -391,22 +396,33 @@ async function receivedFile(
   return upsert(mapSharedLink(withId, acl), linkContent(ctx, withId));
 }
 
-/** Emits received files (shared with the account): metadata through their shared link, ACL from their members. */
-async function* receivedFiles(
+/** What the received-files reader yields: events, then after each page the files it listed and the next cursor. */
+type ReceivedStep =
+  | { readonly kind: 'event'; readonly event: ListingEvent }
+  | { readonly kind: 'page'; readonly listed: Record<string, string>; readonly cursor: string | undefined };
+
+/**
+ * Reads received files (shared with the account) from the start or from a page cursor: metadata through
+ * their shared link, ACL from their members, a few files at a time, events in listing order. Files in
+ * `known` with the same preview URL are not read again (incremental runs). Touches no listing state, so it
+ * can run ahead of the tree listing (see `readAhead`).
+ */
+async function* receivedSteps(
   ctx: ListingContext,
-  acls: AclResolver,
-  state: Work,
-  known: Record<string, string> | undefined,
-  checkpoints: boolean,
+  startCursor: string | undefined,
+  known: Readonly<Record<string, string>> | undefined,
   signal: AbortSignal,
-): AsyncGenerator<ListingEvent> {
+): AsyncGenerator<ReceivedStep> {
   const { client } = ctx;
+  // Its own resolver: received files only list file members, and the tree's folder cache must not hold
+  // calls made under this reader's signal.
+  const acls = new AclResolver(ctx);
   const limiter = createLimiter(RECEIVED_CONCURRENCY);
-  let page: sharing.ListFilesResult = state.receivedCursor
+  let page: sharing.ListFilesResult = startCursor
     ? await client.call(
         'member',
         'list of received files',
-        (dbx, o) => dbx.sharingListReceivedFilesContinue({ cursor: state.receivedCursor as string }, o),
+        (dbx, o) => dbx.sharingListReceivedFilesContinue({ cursor: startCursor }, o),
         signal,
       )
     : await client.call(
@@ -419,19 +435,25 @@ async function* receivedFiles(
     // A received file added to the account's Dropbox inside the listed path is already in the tree listing.
     const entries = page.entries.filter((entry) => !inListedPath(ctx, entry.path_lower));
     const fresh = entries.filter((entry) => !(known && known[entry.id] === entry.preview_url));
-    for (const entry of entries) state.received[entry.id] = entry.preview_url;
-    // Metadata and members of the new received files, a few at a time, emitted in listing order.
+    const listed: Record<string, string> = {};
+    for (const entry of entries) listed[entry.id] = entry.preview_url;
     const outcomes = fresh.map((entry) => limiter.run(() => receivedFile(ctx, acls, entry, signal), signal));
     for (const outcome of outcomes) outcome.catch(() => undefined); // awaited below; never unhandled
     for (const [i, outcome] of outcomes.entries()) {
       const event = await outcome;
       throwIfAborted(signal);
-      if (event.kind === 'skip') delete state.received[(fresh[i] as sharing.SharedFileMetadata).id];
-      yield event;
+      if (event.kind === 'skip') {
+        // An unreadable file keeps its previous state (so an incremental run does not delete its document);
+        // a new one is not recorded, and is read again next time.
+        const id = (fresh[i] as sharing.SharedFileMetadata).id;
+        const previous = known?.[id];
+        if (previous === undefined) delete listed[id];
+        else listed[id] = previous;
+      }
+      yield { kind: 'event', event };
     }
+    yield { kind: 'page', listed, cursor: page.cursor || undefined };
     if (!page.cursor) break;
-    state.receivedCursor = page.cursor;
-    if (checkpoints) yield checkpointEvent(toCheckpoint(state));
     const next = page.cursor;
     page = await client.call(
       'member',
@@ -439,6 +461,37 @@ async function* receivedFiles(
       (dbx, o) => dbx.sharingListReceivedFilesContinue({ cursor: next }, o),
       signal,
     );
+  }
+}
+
+/** Starts reading received files now, to be emitted after the tree (`receivedFiles`). */
+function readReceivedAhead(
+  ctx: ListingContext,
+  startCursor: string | undefined,
+  known: Readonly<Record<string, string>> | undefined,
+  signal: AbortSignal,
+): ReadAhead<ReceivedStep> {
+  return readAhead((ahead) => receivedSteps(ctx, startCursor, known, ahead), {
+    limit: RECEIVED_READ_AHEAD,
+    signal,
+  });
+}
+
+/** Emits the received files' events and records them in the listing state, with a checkpoint per page. */
+async function* receivedFiles(
+  steps: AsyncIterable<ReceivedStep>,
+  state: Work,
+  checkpoints: boolean,
+): AsyncGenerator<ListingEvent> {
+  for await (const step of steps) {
+    if (step.kind === 'event') {
+      yield step.event;
+      continue;
+    }
+    Object.assign(state.received, step.listed);
+    if (!step.cursor) break;
+    state.receivedCursor = step.cursor;
+    if (checkpoints) yield checkpointEvent(toCheckpoint(state));
   }
 }
 
@@ -475,33 +528,45 @@ export async function* listAllEntries(
         phase: 'files',
       };
   const { client } = ctx;
-  if (state.phase === 'files') {
-    const what = `list_folder at "${ctx.path || '/'}"`;
-    let page: files.ListFolderResult = state.listCursor
-      ? await client.call(
+  // Received files are read while the tree is listed (and its content downloaded): their metadata comes one
+  // call per file, which would otherwise leave the job waiting at the end.
+  const received = readReceivedAhead(
+    ctx,
+    state.phase === 'received' ? state.receivedCursor : undefined,
+    undefined,
+    signal,
+  );
+  try {
+    if (state.phase === 'files') {
+      const what = `list_folder at "${ctx.path || '/'}"`;
+      let page: files.ListFolderResult = state.listCursor
+        ? await client.call(
+            'member',
+            what,
+            (dbx, o) => dbx.filesListFolderContinue({ cursor: state.listCursor as string }, o),
+            signal,
+          )
+        : await client.call('member', what, (dbx, o) => dbx.filesListFolder(listFolderArg(ctx), o), signal);
+      for (;;) {
+        yield* entriesPage(ctx, acls, page.entries as DropboxEntry[], state, signal);
+        state.listCursor = page.cursor;
+        if (!page.has_more) break;
+        yield checkpointEvent(toCheckpoint(state));
+        const next = page.cursor;
+        page = await client.call(
           'member',
           what,
-          (dbx, o) => dbx.filesListFolderContinue({ cursor: state.listCursor as string }, o),
+          (dbx, o) => dbx.filesListFolderContinue({ cursor: next }, o),
           signal,
-        )
-      : await client.call('member', what, (dbx, o) => dbx.filesListFolder(listFolderArg(ctx), o), signal);
-    for (;;) {
-      yield* entriesPage(ctx, acls, page.entries as DropboxEntry[], state, signal);
-      state.listCursor = page.cursor;
-      if (!page.has_more) break;
+        );
+      }
+      state.phase = 'received';
       yield checkpointEvent(toCheckpoint(state));
-      const next = page.cursor;
-      page = await client.call(
-        'member',
-        what,
-        (dbx, o) => dbx.filesListFolderContinue({ cursor: next }, o),
-        signal,
-      );
     }
-    state.phase = 'received';
-    yield checkpointEvent(toCheckpoint(state));
+    yield* receivedFiles(received, state, true);
+  } finally {
+    await received.close();
   }
-  yield* receivedFiles(ctx, acls, state, undefined, true, signal);
   yield cursorEvent(toChangeState(state));
 }
 
@@ -530,8 +595,6 @@ export async function* listChangedEntries(
 ): AsyncGenerator<ListingEvent> {
   const state = parseChangeState(stored, ctx);
   const acls = new AclResolver(ctx);
-  const { client } = ctx;
-  const what = `list_folder/continue at "${ctx.path || '/'}"`;
   // A checkpoint of an interrupted incremental run carries the page cursor and the index at that point.
   const resumed = isCheckpoint(resume, ctx) && resume.phase === 'files' ? resume : undefined;
   const work: Work = resumed
@@ -541,10 +604,40 @@ export async function* listChangedEntries(
   const pathById = new Map<string, string>();
   for (const [path, id] of work.index.entries()) pathById.set(id, path);
 
+  // Received files have no change cursor: they are re-listed (cheap), and only new or changed ones are
+  // read, while the tree changes are listed. Nothing before the received phase touches `work.received`.
+  const previous = work.received;
+  const received = readReceivedAhead(ctx, undefined, previous, signal);
+  try {
+    yield* treeChanges(ctx, acls, work, state.listCursor, pathById, signal);
+    if (ctx.dls) yield* reshared(ctx, acls, work, signal);
+    work.received = {};
+    work.receivedCursor = undefined;
+    yield* receivedFiles(received, work, false);
+  } finally {
+    await received.close();
+  }
+  // Gone from the received list, unless it is now a tree item (a received file added inside the listed path).
+  for (const id of Object.keys(previous)) if (!(id in work.received) && !pathById.has(id)) yield remove(id);
+  delete work.receivedCursor;
+  yield cursorEvent(toChangeState(work));
+}
+
+/** The tree's changes since a change cursor (or a checkpoint's page cursor), deletions included. */
+async function* treeChanges(
+  ctx: ListingContext,
+  acls: AclResolver,
+  work: Work,
+  storedCursor: string,
+  pathById: Map<string, string>,
+  signal: AbortSignal,
+): AsyncGenerator<ListingEvent> {
+  const { client } = ctx;
+  const what = `list_folder/continue at "${ctx.path || '/'}"`;
   let page = await client.call(
     'member',
     what,
-    (dbx, o) => dbx.filesListFolderContinue({ cursor: work.listCursor ?? state.listCursor }, o),
+    (dbx, o) => dbx.filesListFolderContinue({ cursor: work.listCursor ?? storedCursor }, o),
     signal,
   );
   for (;;) {
@@ -586,18 +679,6 @@ export async function* listChangedEntries(
       signal,
     );
   }
-
-  if (ctx.dls) yield* reshared(ctx, acls, work, signal);
-
-  // Received files have no change cursor: re-list them (cheap) and fetch only new ones.
-  const previous = work.received;
-  work.received = {};
-  work.receivedCursor = undefined;
-  yield* receivedFiles(ctx, acls, work, previous, false, signal);
-  // Gone from the received list, unless it is now a tree item (a received file added inside the listed path).
-  for (const id of Object.keys(previous)) if (!(id in work.received) && !pathById.has(id)) yield remove(id);
-  delete work.receivedCursor;
-  yield cursorEvent(toChangeState(work));
 }
 
 /** Re-emits the content of shared folders whose members changed (permissions are not list_folder changes). */

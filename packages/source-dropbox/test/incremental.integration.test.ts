@@ -91,6 +91,31 @@ describe('incremental sync against the simulator', () => {
     expect(second.upserts.size).toBe(0);
   });
 
+  it('keeps a received file whose changed link cannot be read, and reads it again next time', async () => {
+    await using sim = await createDropboxSimulator({ seed: 25, size: 'small' });
+    const instance = instanceFor(sim);
+    const first = await collect(instance.listAll(full()));
+    const victim = sim.admin.tenant.received[0]!;
+    expect(first.upserts.has(victim.id)).toBe(true);
+    // Its link changes (so the incremental run reads it again), and the new one cannot be read.
+    victim.url = `${victim.url}-renewed`;
+    sim.admin.expireReceivedLink(victim.id);
+    const second = await collect(instance.listChanges!(changes(first.cursor as JsonValue)));
+    expect(second.skips).toEqual([
+      { id: victim.id, reason: `[dropbox] metadata of shared file "${victim.name}": shared_link_not_found` },
+    ]);
+    expect(second.deletes).toEqual([]);
+    expect(second.upserts.size).toBe(0);
+    // Once readable, the next run reads it (its stored link is still the old one) and nothing else.
+    victim.expired = false;
+    sim.resetCallCounts();
+    const third = await collect(instance.listChanges!(changes(second.cursor as JsonValue)));
+    expect([...third.upserts.keys()]).toEqual([victim.id]);
+    expect(third.upserts.get(victim.id)).toMatchObject({ url: victim.url });
+    expect(third.deletes).toEqual([]);
+    expect(sim.callCounts()['sharing/get_shared_link_metadata']).toBe(1);
+  });
+
   it('throws CursorExpiredError when Dropbox resets the cursor', async () => {
     await using sim = await createDropboxSimulator({ seed: 24, size: 'small' });
     const instance = instanceFor(sim);

@@ -56,6 +56,25 @@ export interface ListingContext {
   readonly dls: boolean;
   readonly includeGroups: boolean;
   readonly maxFileSize: number;
+  /**
+   * True when a checkpoint is due (see `checkpointPacer`). A checkpoint holds the whole path index, so one
+   * per page would cost time quadratic in the size of the Dropbox.
+   */
+  readonly checkpointDue: () => boolean;
+}
+
+/**
+ * Says a checkpoint is due once `intervalMs` have passed since the listing started or since the last one
+ * (every time with 0). A resumed job then redoes at most about `intervalMs` of listing.
+ */
+export function checkpointPacer(clock: { now(): number }, intervalMs: number): () => boolean {
+  let last = clock.now();
+  return () => {
+    const now = clock.now();
+    if (now - last < intervalMs) return false;
+    last = now;
+    return true;
+  };
 }
 
 /** The stored incremental state (the `cursor` event's value). */
@@ -477,11 +496,11 @@ function readReceivedAhead(
   });
 }
 
-/** Emits the received files' events and records them in the listing state, with a checkpoint per page. */
+/** Emits the received files' events and records them in the listing state; a checkpoint after a page when due. */
 async function* receivedFiles(
   steps: AsyncIterable<ReceivedStep>,
   state: Work,
-  checkpoints: boolean,
+  checkpointDue: (() => boolean) | undefined,
 ): AsyncGenerator<ListingEvent> {
   for await (const step of steps) {
     if (step.kind === 'event') {
@@ -491,7 +510,7 @@ async function* receivedFiles(
     Object.assign(state.received, step.listed);
     if (!step.cursor) break;
     state.receivedCursor = step.cursor;
-    if (checkpoints) yield checkpointEvent(toCheckpoint(state));
+    if (checkpointDue?.()) yield checkpointEvent(toCheckpoint(state));
   }
 }
 
@@ -551,7 +570,7 @@ export async function* listAllEntries(
         yield* entriesPage(ctx, acls, page.entries as DropboxEntry[], state, signal);
         state.listCursor = page.cursor;
         if (!page.has_more) break;
-        yield checkpointEvent(toCheckpoint(state));
+        if (ctx.checkpointDue()) yield checkpointEvent(toCheckpoint(state));
         const next = page.cursor;
         page = await client.call(
           'member',
@@ -561,9 +580,9 @@ export async function* listAllEntries(
         );
       }
       state.phase = 'received';
-      yield checkpointEvent(toCheckpoint(state));
+      if (ctx.checkpointDue()) yield checkpointEvent(toCheckpoint(state));
     }
-    yield* receivedFiles(received, state, true);
+    yield* receivedFiles(received, state, ctx.checkpointDue);
   } finally {
     await received.close();
   }
@@ -597,30 +616,30 @@ export async function* listChangedEntries(
   const acls = new AclResolver(ctx);
   // A checkpoint of an interrupted incremental run carries the page cursor and the index at that point.
   const resumed = isCheckpoint(resume, ctx) && resume.phase === 'files' ? resume : undefined;
-  const work: Work = resumed
-    ? { ...resumed, index: PathIndex.fromJSON(resumed.index), phase: 'files' }
-    : { ...state, index: PathIndex.fromJSON(state.index), phase: 'files' };
-  // Paths by id, so that a moved item's old path does not delete it.
-  const pathById = new Map<string, string>();
-  for (const [path, id] of work.index.entries()) pathById.set(id, path);
+  const base = resumed ?? state;
 
   // Received files have no change cursor: they are re-listed (cheap), and only new or changed ones are
-  // read, while the tree changes are listed. Nothing before the received phase touches `work.received`.
-  const previous = work.received;
+  // read, while the tree changes are listed. Started first, so its calls overlap loading the path index.
+  // Nothing before the received phase touches `work.received`.
+  const previous = base.received;
   const received = readReceivedAhead(ctx, undefined, previous, signal);
   try {
-    yield* treeChanges(ctx, acls, work, state.listCursor, pathById, signal);
+    const work: Work = { ...base, index: PathIndex.fromJSON(base.index), phase: 'files' };
+    yield* treeChanges(ctx, acls, work, state.listCursor, signal);
     if (ctx.dls) yield* reshared(ctx, acls, work, signal);
     work.received = {};
     work.receivedCursor = undefined;
-    yield* receivedFiles(received, work, false);
+    yield* receivedFiles(received, work, undefined);
+    // Gone from the received list, unless it is now a tree item (a received file added inside the listed
+    // path).
+    const gone = new Set(Object.keys(previous).filter((id) => !(id in work.received)));
+    const inTree = work.index.pathsOf(gone);
+    for (const id of gone) if (!inTree.has(id)) yield remove(id);
+    delete work.receivedCursor;
+    yield cursorEvent(toChangeState(work));
   } finally {
     await received.close();
   }
-  // Gone from the received list, unless it is now a tree item (a received file added inside the listed path).
-  for (const id of Object.keys(previous)) if (!(id in work.received) && !pathById.has(id)) yield remove(id);
-  delete work.receivedCursor;
-  yield cursorEvent(toChangeState(work));
 }
 
 /** The tree's changes since a change cursor (or a checkpoint's page cursor), deletions included. */
@@ -629,7 +648,6 @@ async function* treeChanges(
   acls: AclResolver,
   work: Work,
   storedCursor: string,
-  pathById: Map<string, string>,
   signal: AbortSignal,
 ): AsyncGenerator<ListingEvent> {
   const { client } = ctx;
@@ -645,6 +663,9 @@ async function* treeChanges(
     const upserted = new Set(
       entries.filter((e) => e['.tag'] !== 'deleted' && e.id).map((e) => e.id as string),
     );
+    // Where this page's items were, so that a moved item's old path is cleared (not its new one deleted).
+    // Looked up for this page's ids only: a map of every id would cost more than the changes themselves.
+    const pathById = work.index.pathsOf(upserted);
     const deletions: string[] = [];
     for (const entry of entries) {
       if (entry['.tag'] === 'deleted' && entry.path_lower) {
@@ -670,7 +691,7 @@ async function* treeChanges(
     for (const id of new Set(deletions)) yield remove(id);
     work.listCursor = page.cursor;
     if (!page.has_more) break;
-    yield checkpointEvent(toCheckpoint(work));
+    if (ctx.checkpointDue()) yield checkpointEvent(toCheckpoint(work));
     const next = page.cursor;
     page = await client.call(
       'member',

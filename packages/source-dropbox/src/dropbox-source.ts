@@ -12,6 +12,7 @@ import { parseAdvancedRules } from './advanced-rules.js';
 import { createDropboxClient, type DropboxClient } from './dropbox-client.js';
 import { dropboxConfigFields, normalizeDropboxPath, type DropboxConfig } from './dropbox-config.js';
 import {
+  checkpointPacer,
   listAllEntries,
   listByRules,
   listChangedEntries,
@@ -24,7 +25,14 @@ import { mapIdentity, type DropboxProfile } from './map-identity.js';
 export interface DropboxInstanceOptions {
   /** Upper bound of one API call, retries included. @default 120000 */
   readonly callTimeoutMs?: number;
+  /**
+   * Least time between two checkpoints of a listing (0: after every page). Each one holds the path index of
+   * everything listed so far. @default 15000
+   */
+  readonly checkpointIntervalMs?: number;
 }
+
+const DEFAULT_CHECKPOINT_INTERVAL_MS = 15_000;
 
 /** Resolves who the token acts as: the team's authenticated admin, or (user token) the account itself. */
 async function resolveSession(client: DropboxClient, signal: AbortSignal): Promise<DropboxSession> {
@@ -71,6 +79,12 @@ export function createDropboxInstance(
   options: DropboxInstanceOptions = {},
 ): SourceInstance {
   ctx.registerSecrets([config.app_key, config.app_secret, config.refresh_token]);
+  const checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+  if (!Number.isFinite(checkpointIntervalMs) || checkpointIntervalMs < 0) {
+    throw new RangeError(
+      `[dropbox] checkpointIntervalMs must be a non-negative number of milliseconds, got ${String(checkpointIntervalMs)}`,
+    );
+  }
   const lifetime = new AbortController();
   const client = createDropboxClient({
     signal: AbortSignal.any([ctx.signal, lifetime.signal]),
@@ -101,6 +115,7 @@ export function createDropboxInstance(
     dls,
     includeGroups,
     maxFileSize: ctx.maxFileSize,
+    checkpointDue: checkpointPacer(ctx.clock, checkpointIntervalMs),
   });
   /** Checks a path with files/get_metadata; returns a problem or undefined. */
   const checkPath = async (target: string, signal: AbortSignal): Promise<string | undefined> => {

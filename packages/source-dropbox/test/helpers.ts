@@ -43,7 +43,8 @@ export function instanceFor(
     { ...sim.configFor(configOptions), ...values },
     { source: 'dropbox' },
   );
-  return createDropboxInstance(config, ctx, { callTimeoutMs: 10_000 });
+  // A checkpoint after every page, so that resume tests have some on small tenants.
+  return createDropboxInstance(config, ctx, { callTimeoutMs: 10_000, checkpointIntervalMs: 0 });
 }
 
 /** The outcome of a listing: final documents by id, deletions, skips, the cursor, checkpoints. */

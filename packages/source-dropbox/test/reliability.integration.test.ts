@@ -5,11 +5,14 @@ import {
   clearRegisteredSecrets,
   createRetryingFetch,
   isAbortLike,
+  parseConfig,
+  systemClock,
   type JsonValue,
   type ListingEvent,
   type SourceDocument,
 } from '@connectors/framework';
 import { describe, expect, it } from 'vitest';
+import { checkpointPacer } from '../src/dropbox-listing.js';
 import { createDropboxSimulator } from '../src/simulator/index.js';
 import { apply, canonical, collect, full, instanceFor, testContext } from './helpers.js';
 
@@ -145,6 +148,45 @@ describe('reliability against the simulator', () => {
     );
     apply(index, after.events);
     expect(canonical(index.values())).toEqual(sim.groundTruth({ dls: true }).documents);
+  });
+
+  it('checkpoints at most once per checkpointIntervalMs (15 s unless set)', async () => {
+    await using sim = await createDropboxSimulator({ seed: 39, size: 'medium' });
+    const { createDropboxInstance, dropboxSource } = await import('../src/index.js');
+    const config = parseConfig(dropboxSource.configuration, sim.configFor(), { source: 'dropbox' });
+    let now = Date.now();
+    const clock = { now: () => now, sleep: systemClock.sleep };
+    const listWith = async (step: number) => {
+      const instance = createDropboxInstance(config, testContext({ clock }), { callTimeoutMs: 10_000 });
+      let checkpoints = 0;
+      for await (const event of instance.listAll(full())) {
+        if (event.kind === 'checkpoint') checkpoints += 1;
+        now += step;
+      }
+      await instance.close();
+      return checkpoints;
+    };
+    const everyPage = await collect(instanceFor(sim).listAll(full()));
+    expect(everyPage.checkpoints.length).toBeGreaterThan(5);
+    // Time stands still: no page is 15 s after the start or the last checkpoint.
+    expect(await listWith(0)).toBe(0);
+    // 16 s pass per event: every page boundary is due, as with an interval of 0.
+    expect(await listWith(16_000)).toBe(everyPage.checkpoints.length);
+  });
+
+  it('paces checkpoints by the clock', () => {
+    let now = 1000;
+    const due = checkpointPacer({ now: () => now }, 100);
+    expect(due()).toBe(false);
+    now += 99;
+    expect(due()).toBe(false);
+    now += 1;
+    expect(due()).toBe(true);
+    expect(due()).toBe(false);
+    now += 150;
+    expect(due()).toBe(true);
+    const always = checkpointPacer({ now: () => now }, 0);
+    expect([always(), always()]).toEqual([true, true]);
   });
 
   it('times out a call whose server never answers', async () => {

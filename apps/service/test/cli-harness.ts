@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { waitFor as pollUntil } from '@connectors/framework/testing';
 
 /** The built CLI (tests of the service run against the build, like users do). */
 export const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -59,19 +60,13 @@ function waitForExit(
   return running.done.finally(() => clearTimeout(timer));
 }
 
-/** Polls `check` until it returns a value (not undefined/false) or the time runs out. */
-export async function waitFor<T>(
+/** Polls `check` until it returns a value (not undefined/false) or the time runs out (every 100 ms). */
+export function waitFor<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
   timeoutMs = 20_000,
   stepMs = 100,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
+  return pollUntil(check, { timeoutMs, stepMs });
 }
 
 /** A temporary folder with a config.yml written from `config`. */

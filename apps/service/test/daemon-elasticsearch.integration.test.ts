@@ -233,7 +233,8 @@ describe('the daemon in Elasticsearch mode', () => {
   });
 
   it('suspends running jobs on SIGTERM within 10 seconds and resumes them on the next start', async () => {
-    const parts = await setup({ seed: 24, size: 200, latencyMs: 15, connectors: ['box'] });
+    // About a second of listing (22 pages at 40 ms), so that the job is still running at the SIGTERM.
+    const parts = await setup({ seed: 24, size: 200, latencyMs: 40, connectors: ['box'] });
     try {
       await using cfg = await tempConfig(serviceConfig(parts.es, ['box']));
       const first = startDaemon(cfg.file);

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ListingEvent } from '@connectors/framework';
+import { waitFor } from '@connectors/framework/testing';
 import { describe, expect, it } from 'vitest';
 import { createDropboxSimulator, type DropboxSimulator } from '../src/simulator/index.js';
 import { canonical, collect, full, instanceFor } from './helpers.js';
@@ -7,13 +8,7 @@ import { canonical, collect, full, instanceFor } from './helpers.js';
 const linkMetadataCalls = (sim: DropboxSimulator) =>
   sim.callCounts()['sharing/get_shared_link_metadata'] ?? 0;
 
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await delay(2);
-  }
-}
+const until = (condition: () => boolean) => waitFor(condition, { stepMs: 2 });
 
 describe('full sync against the simulator', () => {
   it('produces exactly the ground truth documents and contents', async () => {

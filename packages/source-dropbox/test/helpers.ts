@@ -43,7 +43,7 @@ export function instanceFor(
     { ...sim.configFor(configOptions), ...values },
     { source: 'dropbox' },
   );
-  // A checkpoint after every page, so that resume tests have some on small tenants.
+  // A checkpoint after every page, whatever it costs, so that resume tests can count on them.
   return createDropboxInstance(config, ctx, { callTimeoutMs: 10_000, checkpointIntervalMs: 0 });
 }
 

@@ -150,14 +150,17 @@ describe('reliability against the simulator', () => {
     expect(canonical(index.values())).toEqual(sim.groundTruth({ dls: true }).documents);
   });
 
-  it('checkpoints at most once per checkpointIntervalMs (15 s unless set)', async () => {
+  it('paces checkpoints by checkpointIntervalMs, or by their cost when it is not set', async () => {
     await using sim = await createDropboxSimulator({ seed: 39, size: 'medium' });
     const { createDropboxInstance, dropboxSource } = await import('../src/index.js');
     const config = parseConfig(dropboxSource.configuration, sim.configFor(), { source: 'dropbox' });
     let now = Date.now();
     const clock = { now: () => now, sleep: systemClock.sleep };
-    const listWith = async (step: number) => {
-      const instance = createDropboxInstance(config, testContext({ clock }), { callTimeoutMs: 10_000 });
+    const listWith = async (step: number, checkpointIntervalMs?: number) => {
+      const instance = createDropboxInstance(config, testContext({ clock }), {
+        callTimeoutMs: 10_000,
+        ...(checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs }),
+      });
       let checkpoints = 0;
       for await (const event of instance.listAll(full())) {
         if (event.kind === 'checkpoint') checkpoints += 1;
@@ -168,25 +171,44 @@ describe('reliability against the simulator', () => {
     };
     const everyPage = await collect(instanceFor(sim).listAll(full()));
     expect(everyPage.checkpoints.length).toBeGreaterThan(5);
-    // Time stands still: no page is 15 s after the start or the last checkpoint.
-    expect(await listWith(0)).toBe(0);
-    // 16 s pass per event: every page boundary is due, as with an interval of 0.
-    expect(await listWith(16_000)).toBe(everyPage.checkpoints.length);
+    // A fixed interval: with time standing still, no page is 15 s after the start or the last checkpoint;
+    // with 16 s passing per event, every page boundary is.
+    expect(await listWith(0, 15_000)).toBe(0);
+    expect(await listWith(16_000, 15_000)).toBe(everyPage.checkpoints.length);
+    // By cost (the default): checkpoints that take no time are due after every page.
+    expect(await listWith(0)).toBe(everyPage.checkpoints.length);
   });
 
-  it('paces checkpoints by the clock', () => {
+  it('paces checkpoints by the clock, or by what the last one cost', () => {
     let now = 1000;
-    const due = checkpointPacer({ now: () => now }, 100);
-    expect(due()).toBe(false);
+    const build = () => ({ at: now });
+    const fixed = checkpointPacer({ now: () => now }, 100);
+    expect(fixed(build)).toBeUndefined();
     now += 99;
-    expect(due()).toBe(false);
+    expect(fixed(build)).toBeUndefined();
     now += 1;
-    expect(due()).toBe(true);
-    expect(due()).toBe(false);
+    expect(fixed(build)).toEqual({ at: 1100 });
+    expect(fixed(build)).toBeUndefined();
     now += 150;
-    expect(due()).toBe(true);
+    expect(fixed(build)).toEqual({ at: 1250 });
     const always = checkpointPacer({ now: () => now }, 0);
-    expect([always(), always()]).toEqual([true, true]);
+    expect([always(build), always(build)]).toEqual([{ at: 1250 }, { at: 1250 }]);
+
+    // Adaptive: a checkpoint that took 10 ms to build is followed by a wait of 500 ms.
+    const adaptive = checkpointPacer({ now: () => now });
+    const costly = () => {
+      now += 10;
+      return { at: now };
+    };
+    expect(adaptive(costly)).toEqual({ at: 1260 });
+    now += 499;
+    expect(adaptive(costly)).toBeUndefined();
+    now += 1;
+    expect(adaptive(costly)).toEqual({ at: 1770 });
+    // A cheap one shortens the wait again.
+    now += 500;
+    expect(adaptive(build)).toEqual({ at: 2270 });
+    expect(adaptive(build)).toEqual({ at: 2270 });
   });
 
   it('times out a call whose server never answers', async () => {

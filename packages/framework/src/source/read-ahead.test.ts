@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { AbortError } from '../errors/abort-error.js';
+import { waitFor } from '../testing/wait-for.js';
 import { readAhead } from './read-ahead.js';
 
 /** A producer of `count` numbers that records how far it got and whether its `finally` ran. */
@@ -29,13 +30,7 @@ async function drain<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await delay(1);
-  }
-}
+const until = (condition: () => boolean) => waitFor(condition, { timeoutMs: 2000, stepMs: 1 });
 
 describe('readAhead', () => {
   it('runs the producer before anyone consumes, up to the limit', async () => {

@@ -15,6 +15,8 @@ export { createGeneratedSource } from './generated-source.js';
 export type { GeneratedSourceOptions } from './generated-source.js';
 export type { SyntheticItem, SyntheticSource, SyntheticSourceOptions } from './synthetic-source.js';
 export { createCapturingLogger, createTestContext } from './create-test-context.js';
+export { waitFor } from './wait-for.js';
+export type { WaitForOptions } from './wait-for.js';
 export type { CapturingLogger } from './create-test-context.js';
 export { createMemoryControlPlane, defaultConnectorDoc } from './memory-control-plane.js';
 export type { MemoryControlPlane } from './memory-control-plane.js';

@@ -514,6 +514,32 @@ describe('runSync: checkpoints, resume and cancellation', () => {
     expect(saved.length).toBeGreaterThan(0);
   });
 
+  it('saves one checkpoint at a time and skips those outdated while a save was running', async () => {
+    const source = createSyntheticSource();
+    seed(source, 300);
+    const sink = createMemorySink();
+    const saved: number[] = [];
+    let running = 0;
+    let overlapping = 0;
+    const result = await sync(source, sink, {
+      saveCheckpoint: async (cp) => {
+        running += 1;
+        if (running > 1) overlapping += 1;
+        saved.push((cp as { checkpoint: { page: number } }).checkpoint.page);
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        running -= 1;
+      },
+    });
+    expect(result.status).toBe('completed');
+    expect(overlapping).toBe(0);
+    // 30 pages, each with its checkpoint: far fewer saves, in increasing order, the last page among them.
+    expect(saved.length).toBeGreaterThan(0);
+    expect(saved.length).toBeLessThan(30);
+    expect([...saved].sort((a, b) => a - b)).toEqual(saved);
+    expect(new Set(saved).size).toBe(saved.length);
+    expect(saved.at(-1)).toBe(29);
+  });
+
   it('resumes a suspended full sync from its checkpoint, reading fewer pages, to the fault-free index', async () => {
     const make = () => {
       const source = createSyntheticSource();

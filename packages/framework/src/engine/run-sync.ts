@@ -128,12 +128,17 @@ class Report {
   }
 }
 
-/** Tracks which listed operations are still unacknowledged, to persist checkpoints only behind them. */
+/**
+ * Tracks which listed operations are still unacknowledged, to persist checkpoints only behind them. One
+ * save runs at a time; checkpoints that become eligible meanwhile are coalesced, so only the newest of them
+ * is saved next (a slow control plane never works through a backlog of outdated ones).
+ */
 class CheckpointTracker {
   private nextSeq = 0;
   private readonly outstanding = new Set<number>();
   private readonly pending: { seq: number; value: EngineCheckpoint }[] = [];
-  private saving: Promise<void> = Promise.resolve();
+  private queued: EngineCheckpoint | undefined;
+  private saving: Promise<void> | undefined;
 
   constructor(
     private readonly save: ((checkpoint: JsonValue) => Promise<void>) | undefined,
@@ -168,21 +173,31 @@ class CheckpointTracker {
       eligible = this.pending.shift()?.value;
     }
     if (eligible === undefined || !this.save) return;
-    this.beforeSave();
-    const save = this.save;
-    const value = eligible as unknown as JsonValue;
-    this.saving = this.saving.then(async () => {
-      try {
-        await save(value);
-        this.onSaved(value);
-      } catch (error) {
-        this.onFailed(error);
+    this.queued = eligible;
+    this.saving ??= this.drain(this.save);
+  }
+
+  private async drain(save: (checkpoint: JsonValue) => Promise<void>): Promise<void> {
+    try {
+      while (this.queued !== undefined) {
+        const value = this.queued as unknown as JsonValue;
+        this.queued = undefined;
+        this.beforeSave();
+        try {
+          await save(value);
+          this.onSaved(value);
+        } catch (error) {
+          this.onFailed(error);
+        }
       }
-    });
+    } finally {
+      this.saving = undefined;
+    }
   }
 
   /** Waits for saves in progress (at most `ms`). */
   async idle(ms: number): Promise<void> {
+    if (!this.saving) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.saving, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
     clearTimeout(timer);

@@ -1,5 +1,6 @@
 import { createDropboxSimulator } from '@connectors/source-dropbox/simulator';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempConfig } from './cli-harness.js';
@@ -120,6 +121,56 @@ describe('connectors sync and search on the embedded store', () => {
     expect(JSON.parse(stranger.stdout).total).toBe(
       truth.documents.filter((doc) => !doc._allow_access_control).length,
     );
+  });
+
+  it('runs the demo (the quick start) and leaves a store that search reads with --keep', async () => {
+    const keep = await mkdtemp(path.join(tmpdir(), 'connectors-demo-test-'));
+    try {
+      const demo = await runCli(['demo', '--keep', keep], { timeoutMs: 120_000 });
+      expect(demo.code).toBe(0);
+      // Progress goes to stderr, and nothing else does (no warning, no stack).
+      expect(demo.stderr.trim().split('\n')).toEqual([
+        'dropbox: full sync…',
+        expect.stringMatching(/^dropbox: tenant changed \(1 file added, 1 modified, 1 deleted\)$/),
+        'dropbox: incremental sync…',
+        'dropbox: access-control sync…',
+      ]);
+      const rows = demo.stdout.split('\n').filter((line) => line.startsWith('dropbox '));
+      expect(rows.map((row) => row.split(/\s{2,}/).slice(0, 3))).toEqual([
+        ['dropbox', 'full sync', 'completed'],
+        ['dropbox', 'incremental sync', 'completed'],
+        ['dropbox', 'access-control sync', 'completed'],
+      ]);
+      const summary = /dropbox: (\d+) documents; (\S+) may see (\d+); an unknown user sees 0/.exec(
+        demo.stdout,
+      );
+      expect(summary).not.toBeNull();
+      const [, total, user, visible] = summary as RegExpExecArray;
+      expect(Number(visible)).toBeGreaterThan(0);
+      expect(Number(visible)).toBeLessThan(Number(total));
+      // The printed hint works as given.
+      const config = path.join(keep, 'config.yml');
+      expect(demo.stdout).toContain(
+        `Try: connectors search -c ${config} --connector demo-dropbox --user ${user} <words>`,
+      );
+      const search = await runCli([
+        'search',
+        '-c',
+        config,
+        '--connector',
+        'demo-dropbox',
+        '--user',
+        String(user),
+        '--json',
+        '--limit',
+        '500',
+        '',
+      ]);
+      expect(search.code).toBe(0);
+      expect(JSON.parse(search.stdout).total).toBe(Number(visible));
+    } finally {
+      await rm(keep, { recursive: true, force: true });
+    }
   });
 
   it('rejects an invalid config.yml with every problem, its key path and line, and exit code 2', async () => {

@@ -157,11 +157,15 @@ export async function demoCommand(options: { es?: string; size: string; keep?: s
     process.stdout.write(`\n${table(rows)}\n\n`);
     for (const line of searches) process.stdout.write(`${line}\n`);
     const where = options.keep ? '' : ' (removed now; keep them with --keep DIR)';
+    const search = (config: string) =>
+      `connectors search -c ${config} --connector demo-dropbox --user ${users[0] ?? '<email>'} <words>`;
     process.stdout.write(
       options.es
         ? `\nIndices search-demo-* and their .search-acl-filter-* identities are in ${options.es}; config: ${dir}${where}\n`
         : `\nStore and config: ${dir}${where}\n` +
-            `Try: connectors search -c ${path.join(dir, 'config.yml')} --connector demo-dropbox --user ${users[0] ?? '<email>'} <words>\n`,
+            (options.keep
+              ? `Try: ${search(path.join(dir, 'config.yml'))}\n`
+              : `To search it, run the demo with --keep DIR, then: ${search('DIR/config.yml')}\n`),
     );
     return failed ? EXIT.failed : EXIT.ok;
   } finally {

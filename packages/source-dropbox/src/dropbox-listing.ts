@@ -5,6 +5,7 @@ import {
   createLimiter,
   readAhead,
   throwIfAborted,
+  UpstreamError,
   checkpoint as checkpointEvent,
   cursor as cursorEvent,
   remove,
@@ -123,8 +124,18 @@ interface Work extends Omit<StoredCheckpoint, 'index'> {
   index: PathIndex;
 }
 
+/**
+ * A snapshot of the listing state. The engine serializes it later (once the writes before it are
+ * acknowledged), so the maps the listing keeps adding to are copied now; the index's stored form shares
+ * nothing mutable.
+ */
 function toCheckpoint(work: Work): JsonValue {
-  return { ...work, index: work.index.toJSON() } as unknown as JsonValue;
+  return {
+    ...work,
+    received: { ...work.received },
+    shared: { ...work.shared },
+    index: work.index.toJSON(),
+  } as unknown as JsonValue;
 }
 
 function toChangeState(work: Work): JsonValue {
@@ -442,6 +453,9 @@ type ReceivedStep =
  * their shared link, ACL from their members, a few files at a time, events in listing order. Files in
  * `known` with the same preview URL are not read again (incremental runs). Touches no listing state, so it
  * can run ahead of the tree listing (see `readAhead`).
+ *
+ * Running ahead, it can hold a page cursor for as long as the tree takes. When Dropbox no longer accepts
+ * it (409 `invalid_cursor`), the list is read again from the start, skipping the files already handled.
  */
 async function* receivedSteps(
   ctx: ListingContext,
@@ -454,22 +468,34 @@ async function* receivedSteps(
   // calls made under this reader's signal.
   const acls = new AclResolver(ctx);
   const limiter = createLimiter(RECEIVED_CONCURRENCY);
-  let page: sharing.ListFilesResult = startCursor
-    ? await client.call(
+  const handled = new Set<string>();
+  const firstPage = () =>
+    client.call(
+      'member',
+      'list of received files',
+      (dbx, o) => dbx.sharingListReceivedFiles({ limit: 300 }, o),
+      signal,
+    );
+  const nextPage = async (cursor: string): Promise<sharing.ListFilesResult> => {
+    try {
+      return await client.call(
         'member',
         'list of received files',
-        (dbx, o) => dbx.sharingListReceivedFilesContinue({ cursor: startCursor }, o),
-        signal,
-      )
-    : await client.call(
-        'member',
-        'list of received files',
-        (dbx, o) => dbx.sharingListReceivedFiles({ limit: 300 }, o),
+        (dbx, o) => dbx.sharingListReceivedFilesContinue({ cursor }, o),
         signal,
       );
+    } catch (error) {
+      if (!isInvalidCursor(error)) throw error;
+      return firstPage();
+    }
+  };
+  let page: sharing.ListFilesResult = startCursor ? await nextPage(startCursor) : await firstPage();
   for (;;) {
     // A received file added to the account's Dropbox inside the listed path is already in the tree listing.
-    const entries = page.entries.filter((entry) => !inListedPath(ctx, entry.path_lower));
+    const entries = page.entries.filter(
+      (entry) => !inListedPath(ctx, entry.path_lower) && !handled.has(entry.id),
+    );
+    for (const entry of entries) handled.add(entry.id);
     const fresh = entries.filter((entry) => !(known && known[entry.id] === entry.preview_url));
     const listed: Record<string, string> = {};
     for (const entry of entries) listed[entry.id] = entry.preview_url;
@@ -490,14 +516,15 @@ async function* receivedSteps(
     }
     yield { kind: 'page', listed, cursor: page.cursor || undefined };
     if (!page.cursor) break;
-    const next = page.cursor;
-    page = await client.call(
-      'member',
-      'list of received files',
-      (dbx, o) => dbx.sharingListReceivedFilesContinue({ cursor: next }, o),
-      signal,
-    );
+    page = await nextPage(page.cursor);
   }
+}
+
+/** A 409 `invalid_cursor` from a `/continue` call (the cursor is no longer accepted). */
+function isInvalidCursor(error: unknown): boolean {
+  if (!UpstreamError.isInstance(error) || error.status !== 409) return false;
+  const tag = (error.details as { tag?: unknown } | undefined)?.tag;
+  return typeof tag === 'string' && tag.split('/')[0] === 'invalid_cursor';
 }
 
 /** Starts reading received files now, to be emitted after the tree (`receivedFiles`). */
@@ -636,8 +663,7 @@ export async function* listChangedEntries(
   const base = resumed ?? state;
 
   // Received files have no change cursor: they are re-listed (cheap), and only new or changed ones are
-  // read, while the tree changes are listed. Started first, so its calls overlap loading the path index.
-  // Nothing before the received phase touches `work.received`.
+  // read, while the tree changes are listed. Nothing before the received phase touches `work.received`.
   const previous = base.received;
   const received = readReceivedAhead(ctx, undefined, previous, signal);
   try {

@@ -150,6 +150,54 @@ describe('reliability against the simulator', () => {
     expect(canonical(index.values())).toEqual(sim.groundTruth({ dls: true }).documents);
   });
 
+  it('reads received files again from the start when Dropbox no longer accepts their page cursor', async () => {
+    // 20 received files, 5 a page: the checkpoints of the received phase carry a page cursor.
+    await using sim = await createDropboxSimulator({ seed: 40, size: 400, pageSize: 5 });
+    expect(sim.admin.tenant.received).toHaveLength(20);
+    const events: ListingEvent[] = [];
+    let resumeFrom: JsonValue | undefined;
+    for await (const event of instanceFor(sim).listAll(full())) {
+      events.push(event);
+      if (event.kind !== 'checkpoint') continue;
+      const value = event.checkpoint as Record<string, unknown>;
+      if (value.phase === 'received' && typeof value.receivedCursor === 'string') {
+        resumeFrom = event.checkpoint;
+        break; // "crash" after the first page of received files
+      }
+    }
+    expect(resumeFrom).toBeDefined();
+    sim.admin.expireReceivedCursors();
+    sim.resetCallCounts();
+    const resumed = await collect(instanceFor(sim).listAll(full({ checkpoint: resumeFrom! })));
+    // The stored page cursor was refused, and the list was read again from its first page.
+    expect(sim.callCounts()['sharing/list_received_files/continue']).toBeGreaterThan(1);
+    expect(sim.callCounts()['sharing/list_received_files']).toBe(1);
+    expect(resumed.skips).toEqual([]);
+    const index = new Map<string, SourceDocument>();
+    apply(index, events);
+    apply(index, resumed.events);
+    expect(canonical(index.values())).toEqual(sim.groundTruth().documents);
+    const receivedIds = resumed.events.flatMap((e) =>
+      e.kind === 'upsert' && e.document.file_path === undefined ? [e.document._id] : [],
+    );
+    expect(new Set(receivedIds).size).toBe(receivedIds.length);
+    // The final cursor knows every received file.
+    expect(Object.keys((resumed.cursor as { received: object }).received).sort()).toEqual(
+      sim.admin.tenant.received.map((r) => r.id).sort(),
+    );
+  });
+
+  it('never lets a checkpoint change after it was yielded (maps are copied)', async () => {
+    await using sim = await createDropboxSimulator({ seed: 41, size: 400, pageSize: 5 });
+    const seen: { value: JsonValue; json: string }[] = [];
+    for await (const event of instanceFor(sim).listAll(full())) {
+      if (event.kind === 'checkpoint')
+        seen.push({ value: event.checkpoint, json: JSON.stringify(event.checkpoint) });
+    }
+    expect(seen.length).toBeGreaterThan(10);
+    for (const { value, json } of seen) expect(JSON.stringify(value)).toBe(json);
+  });
+
   it('paces checkpoints by checkpointIntervalMs, or by their cost when it is not set', async () => {
     await using sim = await createDropboxSimulator({ seed: 39, size: 'medium' });
     const { createDropboxInstance, dropboxSource } = await import('../src/index.js');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { abortable } from './abortable.js';
+import { CheckpointTracker } from './checkpoint-tracker.js';
 import { createErrorBudget } from './error-budget.js';
 import { openScratchTable } from './scratch-table.js';
 import { toDocumentId } from './to-document-id.js';
@@ -128,5 +129,109 @@ describe('toDocumentId and the typed emitter', () => {
     off();
     emitter.emit('tick', 2);
     expect(got).toEqual([1]);
+  });
+});
+
+describe('CheckpointTracker', () => {
+  function tracker(options: { saveMs?: number; failSave?: (value: number) => boolean } = {}) {
+    const saved: number[] = [];
+    const failed: string[] = [];
+    let flushes = 0;
+    let failFlush = false;
+    let running = 0;
+    let overlapping = 0;
+    const t = new CheckpointTracker<number>(
+      async (value) => {
+        running += 1;
+        if (running > 1) overlapping += 1;
+        try {
+          if (options.saveMs) await new Promise((resolve) => setTimeout(resolve, options.saveMs));
+          else await Promise.resolve();
+          if (options.failSave?.(value)) throw new Error(`save ${value} failed`);
+          saved.push(value);
+        } finally {
+          running -= 1;
+        }
+      },
+      () => {
+        flushes += 1;
+        if (failFlush) throw new Error('disk full');
+      },
+      () => undefined,
+      (error) => failed.push((error as Error).message),
+    );
+    return {
+      t,
+      saved,
+      failed,
+      get flushes() {
+        return flushes;
+      },
+      get overlapping() {
+        return overlapping;
+      },
+      failFlushes(on: boolean) {
+        failFlush = on;
+      },
+    };
+  }
+
+  it('saves a checkpoint only once every operation before it is acknowledged', async () => {
+    const { t, saved } = tracker();
+    const a = t.begin();
+    const b = t.begin();
+    t.checkpoint(1);
+    const c = t.begin();
+    t.checkpoint(2);
+    t.complete(b);
+    t.flush();
+    await t.idle(1000);
+    expect(saved).toEqual([]);
+    t.complete(a);
+    t.flush();
+    await t.idle(1000);
+    expect(saved).toEqual([1]);
+    t.complete(c);
+    t.flush();
+    await t.idle(1000);
+    expect(saved).toEqual([1, 2]);
+  });
+
+  it('runs one save at a time and saves only the newest of those that became eligible meanwhile', async () => {
+    const state = tracker({ saveMs: 30 });
+    state.t.checkpoint(1);
+    for (let value = 2; value <= 6; value += 1) state.t.checkpoint(value);
+    await state.t.idle(2000);
+    expect(state.saved).toEqual([1, 6]);
+    expect(state.overlapping).toBe(0);
+    state.t.checkpoint(7);
+    await state.t.idle(2000);
+    expect(state.saved).toEqual([1, 6, 7]);
+  });
+
+  it('reports a failed save or a failed flush of the marks, and goes on saving later ones', async () => {
+    const state = tracker({ failSave: (value) => value === 2 });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      state.t.checkpoint(1);
+      await state.t.idle(1000);
+      state.t.checkpoint(2);
+      await state.t.idle(1000);
+      state.failFlushes(true);
+      state.t.checkpoint(3);
+      await state.t.idle(1000);
+      state.failFlushes(false);
+      state.t.checkpoint(4);
+      await state.t.idle(1000);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(state.saved).toEqual([1, 4]);
+    expect(state.failed).toEqual(['save 2 failed', 'disk full']);
+    expect(state.flushes).toBe(4);
+    expect(unhandled).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ import { hasAdvancedRules } from '../rules/validate-filter.js';
 import type { BatchOutcome, IndexWriter, PipelineSettings, Sink } from '../sink/sink.js';
 import { SOURCE_API_VERSION, type SourceDefinition, type SourceInstance } from '../source/define-source.js';
 import type { ListingEvent, UpsertEvent } from '../source/listing.js';
+import { CheckpointTracker } from './checkpoint-tracker.js';
 import { abortable, raceAbort } from './abortable.js';
 import { createBatchWriter, type BatchWriter, type QueuedOperation } from './batch-writer.js';
 import { createErrorBudget, type ErrorBudget, type ErrorBudgetOptions } from './error-budget.js';
@@ -128,82 +129,6 @@ class Report {
   }
 }
 
-/**
- * Tracks which listed operations are still unacknowledged, to persist checkpoints only behind them. One
- * save runs at a time; checkpoints that become eligible meanwhile are coalesced, so only the newest of them
- * is saved next (a slow control plane never works through a backlog of outdated ones).
- */
-class CheckpointTracker {
-  private nextSeq = 0;
-  private readonly outstanding = new Set<number>();
-  private readonly pending: { seq: number; value: EngineCheckpoint }[] = [];
-  private queued: EngineCheckpoint | undefined;
-  private saving: Promise<void> | undefined;
-
-  constructor(
-    private readonly save: ((checkpoint: JsonValue) => Promise<void>) | undefined,
-    private readonly beforeSave: () => void,
-    private readonly onSaved: (checkpoint: JsonValue) => void,
-    private readonly onFailed: (error: unknown) => void,
-  ) {}
-
-  begin(): number {
-    const seq = this.nextSeq++;
-    this.outstanding.add(seq);
-    return seq;
-  }
-
-  complete(seq: number): void {
-    this.outstanding.delete(seq);
-  }
-
-  checkpoint(value: EngineCheckpoint): void {
-    if (!this.save) return;
-    this.pending.push({ seq: this.nextSeq, value });
-    this.flush();
-  }
-
-  /** Saves the newest checkpoint whose preceding operations are all acknowledged. */
-  flush(): void {
-    if (this.pending.length === 0) return;
-    let low = Number.POSITIVE_INFINITY;
-    for (const seq of this.outstanding) if (seq < low) low = seq;
-    let eligible: EngineCheckpoint | undefined;
-    while (this.pending.length > 0 && (this.pending[0]?.seq ?? Infinity) <= low) {
-      eligible = this.pending.shift()?.value;
-    }
-    if (eligible === undefined || !this.save) return;
-    this.queued = eligible;
-    this.saving ??= this.drain(this.save);
-  }
-
-  private async drain(save: (checkpoint: JsonValue) => Promise<void>): Promise<void> {
-    try {
-      while (this.queued !== undefined) {
-        const value = this.queued as unknown as JsonValue;
-        this.queued = undefined;
-        this.beforeSave();
-        try {
-          await save(value);
-          this.onSaved(value);
-        } catch (error) {
-          this.onFailed(error);
-        }
-      }
-    } finally {
-      this.saving = undefined;
-    }
-  }
-
-  /** Waits for saves in progress (at most `ms`). */
-  async idle(ms: number): Promise<void> {
-    if (!this.saving) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.saving, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-    clearTimeout(timer);
-  }
-}
-
 /** A counting semaphore whose waits end with an AbortError when the signal aborts. */
 class Slots {
   private used = 0;
@@ -246,7 +171,7 @@ class SyncRun {
   readonly logger: Logger;
   readonly budget: ErrorBudget;
   readonly rules: BasicRuleEvaluator | undefined;
-  readonly tracker: CheckpointTracker;
+  readonly tracker: CheckpointTracker<JsonValue>;
   readonly pipeline: PipelineSettings;
   readonly downloads = new Set<Promise<void>>();
   readonly slots: Slots;

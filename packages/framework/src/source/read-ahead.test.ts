@@ -80,8 +80,8 @@ describe('readAhead', () => {
     const after = seen.produced;
     await delay(20);
     expect(seen.produced).toBe(after);
-    // Iterating a closed read-ahead ends at once, without the producer's abort error.
-    expect(await drain(ahead)).toEqual([]);
+    // Iterating a closed read-ahead is an abort (never a clean end), not the producer's own abort error.
+    await expect(drain(ahead)).rejects.toThrow('The read-ahead was closed before it was read to the end');
   });
 
   it('closes a producer waiting for room, which then runs its finally', async () => {
@@ -133,5 +133,25 @@ describe('readAhead', () => {
       expect(ahead).toBeDefined();
     }
     expect(seen.finalized).toBe(true);
+  });
+
+  it('turns a close during iteration into an abort for the consumer, and drops a failure already read', async () => {
+    const { seen, produce } = counter(1000, { stepMs: 5 });
+    const ahead = readAhead(produce, { limit: 1000 });
+    const out: number[] = [];
+    const consuming = (async () => {
+      for await (const item of ahead) out.push(item);
+    })();
+    await until(() => out.length >= 2);
+    await ahead.close();
+    await expect(consuming).rejects.toThrow('closed before it was read to the end');
+    expect(seen.finalized).toBe(true);
+
+    // A producer that failed before the close: the close drops its error too.
+    const failing = readAhead(counter(10, { failAt: 0 }).produce, { limit: 10 });
+    await until(() => true);
+    await delay(10);
+    await failing.close();
+    await expect(drain(failing)).rejects.toThrow('closed before it was read to the end');
   });
 });

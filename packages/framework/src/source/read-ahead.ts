@@ -12,6 +12,8 @@ export interface ReadAheadOptions {
 /**
  * An async iterable filled ahead of its consumer. It can be iterated once. `close()` (or `await using`, or
  * leaving the `for await` early) aborts the producer's signal, ends the producer and waits until it has.
+ * Iterating a read-ahead closed before it was read to the end throws an `AbortError`, so that a close
+ * never passes for the end of the items.
  */
 export interface ReadAhead<T> extends AsyncIterable<T>, AsyncDisposable {
   /** Stops the producer and waits for it; what it had read and what it would have thrown are dropped. */
@@ -102,7 +104,9 @@ export function readAhead<T>(
       if (!finished) closing.abort(new AbortError('The read-ahead was closed'));
       items.length = 0;
       head = 0;
+      failure = undefined;
       notifyProducer();
+      notifyConsumer();
     }
     await pump;
   }
@@ -110,6 +114,9 @@ export function readAhead<T>(
   async function* consume(): AsyncGenerator<T> {
     try {
       for (;;) {
+        // Closed from outside while being iterated (or before): an end here would look like the end of the
+        // producer's items, so it is an abort instead.
+        if (closed) throw new AbortError('The read-ahead was closed before it was read to the end');
         if (head < items.length) {
           const item = items[head] as T;
           items[head] = undefined as T;
@@ -129,7 +136,6 @@ export function readAhead<T>(
           if (failure) throw failure.error;
           return;
         }
-        if (closed) return;
         await new Promise<void>((resolve) => (wakeConsumer = resolve));
       }
     } finally {

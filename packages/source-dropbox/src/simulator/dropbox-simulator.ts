@@ -68,6 +68,8 @@ export interface DropboxSimulatorAdmin {
   expireReceivedLink(id: string): void;
   /** Invalidates every list_folder cursor (continue answers 409 reset). */
   expireCursors(): void;
+  /** Invalidates every list_received_files cursor issued so far (continue answers 409 invalid_cursor). */
+  expireReceivedCursors(): void;
   /** Expires every issued access token now (calls answer 401 expired_access_token). */
   expireAccessTokens(): void;
   /** Revokes the refresh tokens (refresh answers 400 invalid_grant). */
@@ -580,6 +582,8 @@ export async function createDropboxSimulator(
     'sharing/list_received_files/continue': (arg, caller) => {
       checkKeys('sharing/list_received_files/continue', arg, ['cursor']);
       const state = decodeCursor('sharing/list_received_files/continue', arg.cursor);
+      if ((state.r ?? 0) !== receivedCursorEpoch)
+        throw fail409({ '.tag': 'invalid_cursor' }, ['invalid_cursor']);
       return receivedPage(Number(state.o), Number(state.l), caller);
     },
     'sharing/get_shared_link_metadata': (arg) => {
@@ -696,6 +700,8 @@ export async function createDropboxSimulator(
     };
   };
 
+  /** Bumped by `admin.expireReceivedCursors()`: older received-files cursors are then refused. */
+  let receivedCursorEpoch = 0;
   const receivedPage = (offset: number, limit: number, caller: Caller): Record<string, unknown> => {
     const all = tenant.received.filter((r) => !r.revoked);
     const slice = all.slice(offset, offset + limit);
@@ -711,7 +717,7 @@ export async function createDropboxSimulator(
         time_invited: r.clientModified,
         ...mountedPath(r.id, caller),
       })),
-      ...(next < all.length ? { cursor: encodeCursor({ o: next, l: limit }) } : {}),
+      ...(next < all.length ? { cursor: encodeCursor({ o: next, l: limit, r: receivedCursorEpoch }) } : {}),
     };
   };
 
@@ -1146,6 +1152,9 @@ export async function createDropboxSimulator(
       },
       expireCursors: () => {
         tenant.cursorEpoch += 1;
+      },
+      expireReceivedCursors: () => {
+        receivedCursorEpoch += 1;
       },
       expireAccessTokens: () => {
         for (const token of tokens.values()) token.expiresAt = 0;

@@ -41,6 +41,9 @@ const RECEIVED_CONCURRENCY = 8;
 /** Received-file events (and page marks) read ahead of the tree listing at most: a few pages of 300. */
 const RECEIVED_READ_AHEAD = 1000;
 
+/** Times the received-files list is read again from the start after Dropbox refused its page cursor. */
+const MAX_RECEIVED_RESTARTS = 3;
+
 /** Who the source acts as, resolved once per instance. */
 export interface DropboxSession {
   readonly accountId: string;
@@ -455,7 +458,8 @@ type ReceivedStep =
  * can run ahead of the tree listing (see `readAhead`).
  *
  * Running ahead, it can hold a page cursor for as long as the tree takes. When Dropbox no longer accepts
- * it (409 `invalid_cursor`), the list is read again from the start, skipping the files already handled.
+ * it (409 `invalid_cursor`), the list is read again from the start, skipping the files already handled (3
+ * times at most; then the error ends the listing).
  */
 async function* receivedSteps(
   ctx: ListingContext,
@@ -476,6 +480,7 @@ async function* receivedSteps(
       (dbx, o) => dbx.sharingListReceivedFiles({ limit: 300 }, o),
       signal,
     );
+  let restarts = 0;
   const nextPage = async (cursor: string): Promise<sharing.ListFilesResult> => {
     try {
       return await client.call(
@@ -485,7 +490,9 @@ async function* receivedSteps(
         signal,
       );
     } catch (error) {
-      if (!isInvalidCursor(error)) throw error;
+      // A few restarts at most: a Dropbox that refuses every cursor fails the listing instead of looping.
+      if (!isInvalidCursor(error) || restarts >= MAX_RECEIVED_RESTARTS) throw error;
+      restarts += 1;
       return firstPage();
     }
   };

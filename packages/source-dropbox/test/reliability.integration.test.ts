@@ -187,6 +187,16 @@ describe('reliability against the simulator', () => {
     );
   });
 
+  it('fails the listing with the error when Dropbox refuses every received-files cursor', async () => {
+    await using sim = await createDropboxSimulator({ seed: 42, size: 400, pageSize: 5 });
+    sim.admin.refuseReceivedCursors(true);
+    const result = await collect(instanceFor(sim).listAll(full())).catch((e: unknown) => e);
+    expect(UpstreamError.isInstance(result)).toBe(true);
+    expect((result as UpstreamError).message).toBe('[dropbox] list of received files: invalid_cursor');
+    // The first read and three restarts, then the error.
+    expect(sim.callCounts()['sharing/list_received_files']).toBe(4);
+  });
+
   it('never lets a checkpoint change after it was yielded (maps are copied)', async () => {
     await using sim = await createDropboxSimulator({ seed: 41, size: 400, pageSize: 5 });
     const seen: { value: JsonValue; json: string }[] = [];

@@ -11,6 +11,7 @@ export class CheckpointTracker<T extends JsonValue = JsonValue> {
   private readonly pending: { seq: number; value: T }[] = [];
   private queued: T | undefined;
   private draining = false;
+  private stopped = false;
   private saving: Promise<void> = Promise.resolve();
 
   constructor(
@@ -30,15 +31,22 @@ export class CheckpointTracker<T extends JsonValue = JsonValue> {
     this.outstanding.delete(seq);
   }
 
+  /** Saves nothing more: drops what waits, and ignores later checkpoints (a save in progress finishes). */
+  stop(): void {
+    this.stopped = true;
+    this.queued = undefined;
+    this.pending.length = 0;
+  }
+
   checkpoint(value: T): void {
-    if (!this.save) return;
+    if (!this.save || this.stopped) return;
     this.pending.push({ seq: this.nextSeq, value });
     this.flush();
   }
 
   /** Saves the newest checkpoint whose preceding operations are all acknowledged. */
   flush(): void {
-    if (this.pending.length === 0) return;
+    if (this.stopped || this.pending.length === 0) return;
     let low = Number.POSITIVE_INFINITY;
     for (const seq of this.outstanding) if (seq < low) low = seq;
     let eligible: T | undefined;
@@ -58,14 +66,26 @@ export class CheckpointTracker<T extends JsonValue = JsonValue> {
       while (this.queued !== undefined) {
         const value = this.queued;
         this.queued = undefined;
+        let saved = false;
         try {
           // The reconciliation table's marks go to disk first; if that fails, this checkpoint is not saved
           // (a resume would start from an earlier one) and the sync goes on.
           this.beforeSave();
           await save(value);
-          this.onSaved(value);
+          saved = true;
         } catch (error) {
-          this.onFailed(error);
+          try {
+            this.onFailed(error);
+          } catch {
+            // A failing report must not stop later saves.
+          }
+        }
+        if (saved) {
+          try {
+            this.onSaved(value);
+          } catch {
+            // A listener's failure is not a failed save.
+          }
         }
       }
     } finally {

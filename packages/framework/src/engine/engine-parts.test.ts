@@ -234,4 +234,37 @@ describe('CheckpointTracker', () => {
     expect(state.flushes).toBe(4);
     expect(unhandled).toEqual([]);
   });
+
+  it('saves nothing once stopped, and keeps listener failures apart from save failures', async () => {
+    const failed: string[] = [];
+    const saved: number[] = [];
+    let listenerCalls = 0;
+    const t = new CheckpointTracker<number>(
+      (value) => {
+        saved.push(value);
+        return Promise.resolve();
+      },
+      () => undefined,
+      () => {
+        listenerCalls += 1;
+        throw new Error('listener broke');
+      },
+      (error) => {
+        failed.push((error as Error).message);
+        throw new Error('the report broke too');
+      },
+    );
+    t.checkpoint(1);
+    await t.idle(1000);
+    const seq = t.begin();
+    t.checkpoint(2);
+    t.stop();
+    t.complete(seq);
+    t.flush();
+    t.checkpoint(3);
+    await t.idle(1000);
+    expect(saved).toEqual([1]);
+    expect(listenerCalls).toBe(1);
+    expect(failed).toEqual([]);
+  });
 });

@@ -396,6 +396,37 @@ describe('runSync: content extraction', () => {
     });
   });
 
+  it('indexes the metadata of a file whose download timed out, warns, and keeps checkpointing', async () => {
+    const source = createSyntheticSource();
+    seed(source, 30);
+    source.put({ doc: { _id: 'doc-005', _timestamp: 'slow' }, content: 'never arrives' });
+    const timedOut: ContentExtractor = {
+      extract(content) {
+        if (content.filename !== 'doc-005.txt') return Promise.resolve({ kind: 'skipped', reason: 'n/a' });
+        // What a per-call time limit gives, while the sync itself goes on.
+        return Promise.reject(new DOMException('the call took longer than 100 ms', 'TimeoutError'));
+      },
+      close: () => Promise.resolve(),
+    };
+    const sink = createMemorySink();
+    const saved: number[] = [];
+    const result = await sync(source, sink, {
+      extractor: timedOut,
+      saveCheckpoint: (cp) => {
+        saved.push((cp as { checkpoint: { page: number } }).checkpoint.page);
+        return Promise.resolve();
+      },
+    });
+    expect(result.status).toBe('completed');
+    expect(result.indexed).toBe(30);
+    expect(sink.documents(INDEX).get('doc-005')?.['_timestamp']).toBe('slow');
+    expect(result.warnings.samples).toEqual([
+      { id: 'doc-005', reason: 'extraction failed: the call took longer than 100 ms' },
+    ]);
+    // Checkpoints after the page of doc-005 were still saved (it was acknowledged like any other).
+    expect(Math.max(...saved)).toBe(2);
+  });
+
   it('downloads content only for new or changed documents', async () => {
     const source = createSyntheticSource();
     source.put({ doc: { _id: 'a', _timestamp: '1' }, content: 'x' });

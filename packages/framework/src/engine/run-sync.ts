@@ -317,6 +317,7 @@ class SyncRun {
       }
       if (bytes > max) {
         this.tracker.complete(seq);
+        this.tracker.flush();
         this.skip(id, `document too large (${bytes} bytes, limit ${max})`);
         return;
       }
@@ -390,10 +391,12 @@ class SyncRun {
           this.warnings.add(id, `extraction failed: ${result.reason}`);
         }
       } catch (error) {
-        if (this.signal.aborted || isAbortLike(error)) {
-          // Never completed: a checkpoint must not move past a document that was not written.
+        if (this.signal.aborted) {
+          // The sync is stopping. Never completed: a checkpoint must not move past a document not written.
           return;
         }
+        // Anything else (a download that timed out, an extractor closed under it) fails this file only:
+        // the document is indexed with its metadata, and the failure is a warning on the job.
         this.warnings.add(id, `extraction failed: ${toConnectorError(error).message}`);
       } finally {
         this.slots.release();
@@ -697,8 +700,10 @@ export async function runSync(options: RunSyncOptions): Promise<SyncResult> {
   }
 
   if (status !== 'completed') await run.settle();
-  // No checkpoint write may land after the caller clears the job's checkpoint.
+  // No checkpoint write may land after the caller clears the job's checkpoint: let the save in progress
+  // finish, then start no other (a batch settling late would otherwise save one after runSync returned).
   else await run.tracker.idle(30_000);
+  run.tracker.stop();
   let total: number | null = null;
   if (run.writer && status !== 'canceled' && status !== 'suspended') {
     try {

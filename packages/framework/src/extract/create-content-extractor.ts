@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContentSource } from '../document/document.js';
-import { AbortError, isAbortLike, throwIfAborted } from '../errors/abort-error.js';
+import { AbortError, throwIfAborted } from '../errors/abort-error.js';
 import { ConfigError } from '../errors/config-error.js';
 import { noopLogger, type Logger } from '../logging/logger.js';
 import {
@@ -164,12 +164,13 @@ export function createContentExtractor(options: ContentExtractorOptions): Config
         logger.debug({ filename: content.filename, reason: result.reason }, 'extraction failed');
       return result;
     } catch (error) {
-      if (signal.aborted || AbortError.isInstance(error)) {
+      // Only the caller's signal stops the extraction; a timeout of the download itself (an abort-like
+      // error under a live signal) fails this file.
+      if (signal.aborted) {
         throw AbortError.isInstance(error)
           ? error
           : new AbortError('Text extraction was aborted', { cause: error });
       }
-      if (isAbortLike(error)) throw new AbortError('Text extraction was aborted', { cause: error });
       const message = error instanceof Error ? error.message : String(error);
       const reason =
         path === undefined
@@ -203,8 +204,7 @@ export function createContentExtractor(options: ContentExtractorOptions): Config
         chunks.push(chunk);
       }
     } catch (error) {
-      if (signal.aborted || isAbortLike(error))
-        throw new AbortError('Text extraction was aborted', { cause: error });
+      if (signal.aborted) throw new AbortError('Text extraction was aborted', { cause: error });
       const reason = `could not download "${content.filename}": ${error instanceof Error ? error.message : String(error)}`;
       logger.debug({ filename: content.filename, reason }, 'extraction failed');
       return { kind: 'failed', reason };

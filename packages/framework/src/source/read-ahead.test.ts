@@ -154,4 +154,14 @@ describe('readAhead', () => {
     await failing.close();
     await expect(drain(failing)).rejects.toThrow('closed before it was read to the end');
   });
+
+  it('ends cleanly when closed after every item was taken and the producer ended', async () => {
+    const ahead = readAhead(counter(3).produce, { limit: 5 });
+    const iterator = ahead[Symbol.asyncIterator]();
+    const taken = [await iterator.next(), await iterator.next(), await iterator.next()].map((r) => r.value);
+    expect(taken).toEqual([0, 1, 2]);
+    await delay(5);
+    await ahead.close();
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
 });

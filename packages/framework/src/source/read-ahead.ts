@@ -53,6 +53,8 @@ export function readAhead<T>(
   let finished = false;
   let failure: { error: unknown } | undefined;
   let closed = false;
+  /** Closed while items were left or the producer still ran: iterating then must not look like the end. */
+  let cutShort = false;
   let iterated = false;
   let wakeConsumer: (() => void) | undefined;
   let wakeProducer: (() => void) | undefined;
@@ -101,6 +103,7 @@ export function readAhead<T>(
   async function close(): Promise<void> {
     if (!closed) {
       closed = true;
+      cutShort = !finished || head < items.length || failure !== undefined;
       if (!finished) closing.abort(new AbortError('The read-ahead was closed'));
       items.length = 0;
       head = 0;
@@ -114,9 +117,9 @@ export function readAhead<T>(
   async function* consume(): AsyncGenerator<T> {
     try {
       for (;;) {
-        // Closed from outside while being iterated (or before): an end here would look like the end of the
-        // producer's items, so it is an abort instead.
-        if (closed) throw new AbortError('The read-ahead was closed before it was read to the end');
+        // Closed from outside, while being iterated or before, with items or an error dropped: an end here
+        // would look like the end of the producer's items, so it is an abort instead.
+        if (cutShort) throw new AbortError('The read-ahead was closed before it was read to the end');
         if (head < items.length) {
           const item = items[head] as T;
           items[head] = undefined as T;

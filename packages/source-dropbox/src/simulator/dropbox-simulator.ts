@@ -70,6 +70,8 @@ export interface DropboxSimulatorAdmin {
   expireCursors(): void;
   /** Invalidates every list_received_files cursor issued so far (continue answers 409 invalid_cursor). */
   expireReceivedCursors(): void;
+  /** While on, every list_received_files/continue answers 409 invalid_cursor, whatever the cursor. */
+  refuseReceivedCursors(refuse: boolean): void;
   /** Expires every issued access token now (calls answer 401 expired_access_token). */
   expireAccessTokens(): void;
   /** Revokes the refresh tokens (refresh answers 400 invalid_grant). */
@@ -582,7 +584,7 @@ export async function createDropboxSimulator(
     'sharing/list_received_files/continue': (arg, caller) => {
       checkKeys('sharing/list_received_files/continue', arg, ['cursor']);
       const state = decodeCursor('sharing/list_received_files/continue', arg.cursor);
-      if ((state.r ?? 0) !== receivedCursorEpoch)
+      if (refuseReceived || (state.r ?? 0) !== receivedCursorEpoch)
         throw fail409({ '.tag': 'invalid_cursor' }, ['invalid_cursor']);
       return receivedPage(Number(state.o), Number(state.l), caller);
     },
@@ -702,6 +704,8 @@ export async function createDropboxSimulator(
 
   /** Bumped by `admin.expireReceivedCursors()`: older received-files cursors are then refused. */
   let receivedCursorEpoch = 0;
+  /** Set by `admin.refuseReceivedCursors()`: every received-files cursor is then refused. */
+  let refuseReceived = false;
   const receivedPage = (offset: number, limit: number, caller: Caller): Record<string, unknown> => {
     const all = tenant.received.filter((r) => !r.revoked);
     const slice = all.slice(offset, offset + limit);
@@ -1155,6 +1159,9 @@ export async function createDropboxSimulator(
       },
       expireReceivedCursors: () => {
         receivedCursorEpoch += 1;
+      },
+      refuseReceivedCursors: (refuse) => {
+        refuseReceived = refuse;
       },
       expireAccessTokens: () => {
         for (const token of tokens.values()) token.expiresAt = 0;

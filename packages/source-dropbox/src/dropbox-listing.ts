@@ -41,6 +41,9 @@ const RECEIVED_CONCURRENCY = 8;
 /** Received-file events (and page marks) read ahead of the tree listing at most: a few pages of 300. */
 const RECEIVED_READ_AHEAD = 1000;
 
+/** Pages of changes whose old paths are looked up by a walk of the path index, before a map of every id. */
+const PAGES_BEFORE_PATH_MAP = 4;
+
 /** Times the received-files list is read again from the start after Dropbox refused its page cursor. */
 const MAX_RECEIVED_RESTARTS = 3;
 
@@ -702,6 +705,8 @@ async function* treeChanges(
 ): AsyncGenerator<ListingEvent> {
   const { client } = ctx;
   const what = `list_folder/continue at "${ctx.path || '/'}"`;
+  let walks = 0;
+  let allPaths: Map<string, string> | undefined;
   let page = await client.call(
     'member',
     what,
@@ -714,8 +719,19 @@ async function* treeChanges(
       entries.filter((e) => e['.tag'] !== 'deleted' && e.id).map((e) => e.id as string),
     );
     // Where this page's items were, so that a moved item's old path is cleared (not its new one deleted).
-    // Looked up for this page's ids only: a map of every id would cost more than the changes themselves.
-    const pathById = work.index.pathsOf(upserted);
+    // For the first pages, one walk looks up this page's ids only (a map of every id would cost more than a
+    // few changes); past those, one map of every id, kept up to date, costs less than a walk per page.
+    let pathById: Map<string, string>;
+    if (allPaths) pathById = allPaths;
+    else if (walks < PAGES_BEFORE_PATH_MAP) {
+      walks += 1;
+      pathById = work.index.pathsOf(upserted);
+    } else {
+      const map = new Map<string, string>();
+      work.index.forEach((path, id) => map.set(id, path));
+      allPaths = map;
+      pathById = map;
+    }
     const deletions: string[] = [];
     for (const entry of entries) {
       if (entry['.tag'] === 'deleted' && entry.path_lower) {

@@ -60,6 +60,26 @@ describe('incremental sync against the simulator', () => {
     expect(third.cursor).toBeTypeOf('object');
   });
 
+  it('reaches the same ground truth when the changes span many pages (walks, then a map of every id)', async () => {
+    // 5 entries a page: the changes below take more pages than are looked up by a walk of the index.
+    await using sim = await createDropboxSimulator({ seed: 21, size: 'medium', pageSize: 5 });
+    const instance = instanceFor(sim);
+    const first = await collect(instance.listAll(full()));
+    const index = new Map<string, SourceDocument>();
+    apply(index, first.events);
+    mutate(sim);
+    sim.resetCallCounts();
+    const second = await collect(instance.listChanges!(changes(first.cursor as JsonValue)));
+    expect(sim.callCounts()['files/list_folder/continue']).toBeGreaterThan(6);
+    apply(index, second.events);
+    expect(canonical(index.values())).toEqual(sim.groundTruth().documents);
+    // And the cursor it ends with still resolves later deletions.
+    sim.admin.deleteItem('/Engineering');
+    const third = await collect(instance.listChanges!(changes(second.cursor as JsonValue)));
+    apply(index, third.events);
+    expect(canonical(index.values())).toEqual(sim.groundTruth().documents);
+  });
+
   it('re-emits the content of a re-shared folder with its new ACL', async () => {
     await using sim = await createDropboxSimulator({ seed: 22, size: 'small' });
     const instance = instanceFor(sim, { use_document_level_security: true });

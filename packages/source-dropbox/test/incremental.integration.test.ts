@@ -29,13 +29,19 @@ function mutate(sim: DropboxSimulator): void {
   admin.moveItem(file(2), '/Ada Admin/Private', 'renamed file.txt');
 }
 
+/** A full listing of the tenant, applied to a fresh index: where the incremental tests start. */
+async function afterFullListing(sim: DropboxSimulator) {
+  const instance = instanceFor(sim);
+  const first = await collect(instance.listAll(full()));
+  const index = new Map<string, SourceDocument>();
+  apply(index, first.events);
+  return { instance, first, index };
+}
+
 describe('incremental sync against the simulator', () => {
   it('applies only the changes, deletions and moves included, and reaches the new ground truth', async () => {
     await using sim = await createDropboxSimulator({ seed: 21, size: 'medium' });
-    const instance = instanceFor(sim);
-    const first = await collect(instance.listAll(full()));
-    const index = new Map<string, SourceDocument>();
-    apply(index, first.events);
+    const { instance, first, index } = await afterFullListing(sim);
     const before = sim.callCounts();
     mutate(sim);
     sim.resetCallCounts();
@@ -63,10 +69,7 @@ describe('incremental sync against the simulator', () => {
   it('reaches the same ground truth when the changes span many pages (walks, then a map of every id)', async () => {
     // 5 entries a page: the changes below take more pages than are looked up by a walk of the index.
     await using sim = await createDropboxSimulator({ seed: 21, size: 'medium', pageSize: 5 });
-    const instance = instanceFor(sim);
-    const first = await collect(instance.listAll(full()));
-    const index = new Map<string, SourceDocument>();
-    apply(index, first.events);
+    const { instance, first, index } = await afterFullListing(sim);
     mutate(sim);
     sim.resetCallCounts();
     const second = await collect(instance.listChanges!(changes(first.cursor as JsonValue)));
@@ -161,10 +164,7 @@ describe('incremental sync against the simulator', () => {
 
   it('resumes an interrupted incremental run from its checkpoint to the same result', async () => {
     await using sim = await createDropboxSimulator({ seed: 26, size: 'small', pageSize: 5 });
-    const instance = instanceFor(sim);
-    const first = await collect(instance.listAll(full()));
-    const index = new Map<string, SourceDocument>();
-    apply(index, first.events);
+    const { instance, first, index } = await afterFullListing(sim);
     mutate(sim);
     const partial: ListingEvent[] = [];
     let saved: JsonValue | undefined;
@@ -186,10 +186,7 @@ describe('incremental sync against the simulator', () => {
 
   it('turns a received file added to the Dropbox into a tree document, without deleting it', async () => {
     await using sim = await createDropboxSimulator({ seed: 27, size: 'small' });
-    const instance = instanceFor(sim);
-    const first = await collect(instance.listAll(full()));
-    const index = new Map<string, SourceDocument>();
-    apply(index, first.events);
+    const { instance, first, index } = await afterFullListing(sim);
     const link = sim.admin.tenant.received[0]!;
     sim.admin.mountReceivedFile(link.id, '/Ada Admin');
     const second = await collect(instance.listChanges!(changes(first.cursor as JsonValue)));
@@ -201,10 +198,7 @@ describe('incremental sync against the simulator', () => {
 
   it('drops the children of a folder replaced by a file at the same path (no deleted entry needed)', async () => {
     await using sim = await createDropboxSimulator({ seed: 28, size: 'small' });
-    const instance = instanceFor(sim);
-    const first = await collect(instance.listAll(full()));
-    const index = new Map<string, SourceDocument>();
-    apply(index, first.events);
+    const { instance, first, index } = await afterFullListing(sim);
     const { tenant } = sim.admin;
     const folder = [...tenant.items.values()].find((i) => tenant.pathOf(i.id) === '/Ada Admin/Private/deep')!;
     const gone = [folder.id, ...tenant.descendants(folder.id).map((i) => i.id)];

@@ -134,13 +134,6 @@ export class PathIndex {
     return found;
   }
 
-  /** Every `[pathLower, id]`, parents before their children. */
-  entries(): IterableIterator<[string, string]> {
-    const out: [string, string][] = [];
-    this.forEach((path, id) => out.push([path, id]));
-    return out.values();
-  }
-
   /**
    * The stored form (a JSON object of `segment → [id, children?]`). Parts never loaded since `fromJSON` are
    * handed back as they came, not copied.

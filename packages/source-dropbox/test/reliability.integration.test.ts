@@ -13,6 +13,7 @@ import {
 } from '@connectors/framework';
 import { describe, expect, it } from 'vitest';
 import { checkpointPacer } from '../src/dropbox-listing.js';
+import { createDropboxInstance, dropboxSource } from '../src/index.js';
 import { createDropboxSimulator } from '../src/simulator/index.js';
 import { apply, canonical, collect, full, instanceFor, testContext } from './helpers.js';
 
@@ -210,7 +211,6 @@ describe('reliability against the simulator', () => {
 
   it('paces checkpoints by checkpointIntervalMs, or by their cost when it is not set', async () => {
     await using sim = await createDropboxSimulator({ seed: 39, size: 'medium' });
-    const { createDropboxInstance, dropboxSource } = await import('../src/index.js');
     const config = parseConfig(dropboxSource.configuration, sim.configFor(), { source: 'dropbox' });
     let now = Date.now();
     const clock = { now: () => now, sleep: systemClock.sleep };
@@ -276,8 +276,6 @@ describe('reliability against the simulator', () => {
       faults: { rate: 1, kinds: ['timeout'], hangMs: 10_000 },
     });
     const started = Date.now();
-    const { createDropboxInstance, dropboxSource } = await import('../src/index.js');
-    const { parseConfig } = await import('@connectors/framework');
     const config = parseConfig(dropboxSource.configuration, sim.configFor(), { source: 'dropbox' });
     const instance = createDropboxInstance(config, testContext({ fetch: globalThis.fetch }), {
       callTimeoutMs: 300,

@@ -93,7 +93,29 @@ async function withRunningJob(worker: string, lastSeen: string) {
   await parts.controlPlane.claimJob(jobId, { workerHostname: worker }, signal);
   await parts.controlPlane.updateJob(jobId, { last_seen: lastSeen }, signal);
   await parts.controlPlane.updateConnector('c1', { last_sync_status: 'in_progress' }, { signal });
-  return { ...parts, jobId };
+  /** One tick of the service, then the job's and the connector's sync status. */
+  const statusesAfterTick = async () => {
+    await parts.service.tick();
+    return [parts.controlPlane.job(jobId).status, parts.controlPlane.connector('c1').last_sync_status];
+  };
+  return { ...parts, jobId, statusesAfterTick };
+}
+
+/** A service at 10:00 with c1 locked (`in_progress`) by no job: an orphaned lock. */
+async function withOrphanedLock() {
+  let now = new Date('2026-11-22T10:00:00Z');
+  const { controlPlane, service } = setup({ now: () => now });
+  const signal = new AbortController().signal;
+  const setLock = (status: 'in_progress' | 'completed') =>
+    controlPlane.updateConnector('c1', { last_sync_status: status }, { signal });
+  await setLock('in_progress');
+  /** Moves the clock on by `ms`, runs one tick, and returns the connector's sync status. */
+  const lockAfterTick = async (ms: number) => {
+    now = new Date(now.getTime() + ms);
+    await service.tick();
+    return controlPlane.connector('c1').last_sync_status;
+  };
+  return { setLock, lockAfterTick };
 }
 
 describe('the connector service loops', () => {
@@ -131,26 +153,25 @@ describe('the connector service loops', () => {
   });
 
   it('suspends a running job whose worker stopped reporting, so that it is resumed', async () => {
-    const { controlPlane, service, executed, jobId } = await withRunningJob(
+    const { service, executed, jobId, statusesAfterTick } = await withRunningJob(
       'dead-host',
       '2026-11-22T09:58:00.000Z',
     );
-    await service.tick();
-    expect(controlPlane.job(jobId).status).toBe('suspended');
-    expect(controlPlane.connector('c1').last_sync_status).toBe('suspended');
+    expect(await statusesAfterTick()).toEqual(['suspended', 'suspended']);
     await service.tick();
     expect(executed).toEqual([jobId]); // picked up again by the execution pass
   });
 
   it('leaves a running job alone while its heartbeat is fresh', async () => {
-    const { controlPlane, service, jobId } = await withRunningJob('other-host', '2026-11-22T09:59:30.000Z');
-    await service.tick();
-    expect(controlPlane.job(jobId).status).toBe('in_progress');
-    expect(controlPlane.connector('c1').last_sync_status).toBe('in_progress');
+    const { statusesAfterTick } = await withRunningJob('other-host', '2026-11-22T09:59:30.000Z');
+    expect(await statusesAfterTick()).toEqual(['in_progress', 'in_progress']);
   });
 
   it('does not suspend a job that only looked stale in the listing (searches lag behind heartbeats)', async () => {
-    const { controlPlane, service, jobId } = await withRunningJob('other-host', '2026-11-22T09:59:30.000Z');
+    const { controlPlane, statusesAfterTick } = await withRunningJob(
+      'other-host',
+      '2026-11-22T09:59:30.000Z',
+    );
     // The listing returns the job as a lagging search would: with a heartbeat from long ago.
     const listJobs = controlPlane.listJobs.bind(controlPlane);
     controlPlane.listJobs = async function* (query, listSignal) {
@@ -158,13 +179,11 @@ describe('the connector service loops', () => {
         yield { ...job, doc: { ...job.doc, last_seen: '2026-11-22T09:50:00.000Z' } };
       }
     };
-    await service.tick();
-    expect(controlPlane.job(jobId).status).toBe('in_progress');
-    expect(controlPlane.connector('c1').last_sync_status).toBe('in_progress');
+    expect(await statusesAfterTick()).toEqual(['in_progress', 'in_progress']);
   });
 
   it('does not suspend a stale-looking job when its worker reports between the read and the write', async () => {
-    const { controlPlane, service, jobId } = await withRunningJob('slow-host', '2026-11-22T09:58:00.000Z');
+    const { controlPlane, statusesAfterTick } = await withRunningJob('slow-host', '2026-11-22T09:58:00.000Z');
     // The worker's heartbeat lands right after the cleanup read the job.
     const getJob = controlPlane.getJob.bind(controlPlane);
     controlPlane.getJob = async (id, getSignal) => {
@@ -176,38 +195,23 @@ describe('the connector service loops', () => {
       );
       return job;
     };
-    await service.tick();
-    expect(controlPlane.job(jobId).status).toBe('in_progress');
-    expect(controlPlane.connector('c1').last_sync_status).toBe('in_progress');
+    expect(await statusesAfterTick()).toEqual(['in_progress', 'in_progress']);
   });
 
   it('releases a connector lock held by no job once the same lock was seen orphaned for job_stale_after', async () => {
-    let now = new Date('2026-11-22T10:00:00Z');
-    const { controlPlane, service } = setup({ now: () => now });
-    const signal = new AbortController().signal;
-    await controlPlane.updateConnector('c1', { last_sync_status: 'in_progress' }, { signal });
-    await service.tick();
-    expect(controlPlane.connector('c1').last_sync_status).toBe('in_progress');
-    now = new Date(now.getTime() + 61_000);
-    await service.tick();
-    expect(controlPlane.connector('c1').last_sync_status).toBe('error');
+    const { lockAfterTick } = await withOrphanedLock();
+    expect(await lockAfterTick(0)).toBe('in_progress');
+    expect(await lockAfterTick(61_000)).toBe('error');
   });
 
   it('gives a lock taken again (a new connector version) its own time: a worker between lock and claim keeps it', async () => {
-    let now = new Date('2026-11-22T10:00:00Z');
-    const { controlPlane, service } = setup({ now: () => now });
-    const signal = new AbortController().signal;
-    await controlPlane.updateConnector('c1', { last_sync_status: 'in_progress' }, { signal });
-    await service.tick();
+    const { setLock, lockAfterTick } = await withOrphanedLock();
+    expect(await lockAfterTick(0)).toBe('in_progress');
     // Another worker finished, released and locked again for its next job (not claimed yet).
-    now = new Date(now.getTime() + 61_000);
-    await controlPlane.updateConnector('c1', { last_sync_status: 'completed' }, { signal });
-    await controlPlane.updateConnector('c1', { last_sync_status: 'in_progress' }, { signal });
-    await service.tick();
-    expect(controlPlane.connector('c1').last_sync_status).toBe('in_progress');
-    now = new Date(now.getTime() + 61_000);
-    await service.tick();
-    expect(controlPlane.connector('c1').last_sync_status).toBe('error');
+    await setLock('completed');
+    await setLock('in_progress');
+    expect(await lockAfterTick(61_000)).toBe('in_progress');
+    expect(await lockAfterTick(61_000)).toBe('error');
   });
 
   it('removes reconciliation tables of finished jobs and keeps those of live ones', async () => {

@@ -48,8 +48,8 @@ export function readAhead<T>(
   }
   const closing = new AbortController();
   const linked = linkSignals(options.signal, closing.signal);
+  // At most `limit` items wait here; `shift()` on an array that size is cheap.
   const items: T[] = [];
-  let head = 0;
   let finished = false;
   let failure: { error: unknown } | undefined;
   let closed = false;
@@ -76,7 +76,7 @@ export function readAhead<T>(
     try {
       iterator = start(linked.signal)[Symbol.asyncIterator]();
       while (!closed) {
-        if (items.length - head >= limit) {
+        if (items.length >= limit) {
           await new Promise<void>((resolve) => (wakeProducer = resolve));
           continue;
         }
@@ -103,10 +103,9 @@ export function readAhead<T>(
   async function close(): Promise<void> {
     if (!closed) {
       closed = true;
-      cutShort = !finished || head < items.length || failure !== undefined;
+      cutShort = !finished || items.length > 0 || failure !== undefined;
       if (!finished) closing.abort(new AbortError('The read-ahead was closed'));
       items.length = 0;
-      head = 0;
       failure = undefined;
       notifyProducer();
       notifyConsumer();
@@ -120,17 +119,8 @@ export function readAhead<T>(
         // Closed from outside, while being iterated or before, with items or an error dropped: an end here
         // would look like the end of the producer's items, so it is an abort instead.
         if (cutShort) throw new AbortError('The read-ahead was closed before it was read to the end');
-        if (head < items.length) {
-          const item = items[head] as T;
-          items[head] = undefined as T;
-          head += 1;
-          if (head === items.length) {
-            items.length = 0;
-            head = 0;
-          } else if (head >= 1024 && head * 2 >= items.length) {
-            items.splice(0, head);
-            head = 0;
-          }
+        if (items.length > 0) {
+          const item = items.shift() as T;
           notifyProducer();
           yield item;
           continue;

@@ -48,7 +48,7 @@ describe('toBulkItems', () => {
         { op: 'index', id: 'a', document: withFlags, json: '{"handed":"over"}' },
         // Without the flags the document is serialized again with them, whatever `json` says.
         { op: 'index', id: 'b', document: { title: 'B' }, json: '{"title":"B"}' },
-        { op: 'update', id: 'c', document: withFlags, json: JSON.stringify(withFlags) },
+        { op: 'update', id: 'c', document: withFlags },
       ],
       { maxDocumentBytes: 0, flags },
     );

@@ -55,7 +55,7 @@ export function toBulkItems(
     const hasFlags = flagKeys.every((key) => key in source);
     // The engine hands over the JSON it sized the document with (and sets the flags itself): reuse it.
     const documentJson =
-      operation.json !== undefined && hasFlags
+      operation.op === 'index' && operation.json !== undefined && hasFlags
         ? operation.json
         : JSON.stringify(hasFlags || !flags ? source : { ...flags, ...source });
     const documentBytes = Buffer.byteLength(documentJson);

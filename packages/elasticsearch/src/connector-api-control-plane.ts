@@ -143,6 +143,15 @@ export function createConnectorApiControlPlane(
     };
   }
 
+  /** The `if_seq_no`/`if_primary_term` of a version made by {@link toVersioned}; throws on anything else. */
+  function toConcurrencyParams(version: string): { if_seq_no: number; if_primary_term: number } {
+    const [seqNo, primaryTerm, extra] = version.split(':').map(Number);
+    if (extra !== undefined || !Number.isInteger(seqNo) || !Number.isInteger(primaryTerm)) {
+      throw new TypeError(`[elasticsearch] Not a document version (seq_no:primary_term): "${version}"`);
+    }
+    return { if_seq_no: seqNo as number, if_primary_term: primaryTerm as number };
+  }
+
   async function readConnector(id: string, signal: AbortSignal): Promise<RawDoc | undefined> {
     const raw = await call(`Reading connector [${id}]`, signal, () =>
       client.get<Record<string, unknown>>({ index: CONNECTORS_INDEX, id }, { signal, ignore: [404] }),
@@ -216,12 +225,8 @@ export function createConnectorApiControlPlane(
     signal: AbortSignal,
     options: { readonly ifVersion?: string } = {},
   ): Promise<'ok' | 'conflict'> {
-    // A version is `seq_no:primary_term` (see toVersioned): the update applies only to that document.
-    const [seqNo, primaryTerm] = (options.ifVersion ?? '').split(':').map(Number);
-    const conditional =
-      options.ifVersion !== undefined && Number.isInteger(seqNo) && Number.isInteger(primaryTerm)
-        ? { if_seq_no: seqNo, if_primary_term: primaryTerm }
-        : {};
+    // With a version, the update applies only to that version of the document.
+    const conditional = options.ifVersion === undefined ? {} : toConcurrencyParams(options.ifVersion);
     try {
       await call(`Updating sync job [${id}]`, signal, () =>
         client.update(

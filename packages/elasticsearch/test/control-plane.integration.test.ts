@@ -192,6 +192,11 @@ describe('Connector API control plane against the fake', () => {
         ifVersion: current!.version,
       }),
     ).toBe('ok');
+    // A version that is not one is refused, never turned into an unconditional write.
+    await expect(
+      controlPlane.updateJob(jobId, { status: 'suspended' }, signal, { ifVersion: 'not-a-version' }),
+    ).rejects.toThrow('Not a document version (seq_no:primary_term): "not-a-version"');
+    expect((await controlPlane.getJob(jobId, signal))?.doc.status).toBe('in_progress');
 
     const completedAt = new Date().toISOString();
     await controlPlane.updateJob(

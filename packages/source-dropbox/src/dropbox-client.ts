@@ -36,8 +36,6 @@ export interface DropboxClientOptions {
 export interface CallOptions {
   /** Aborted when the job stops or the call's time (`timeoutMs`) is up. */
   readonly signal: AbortSignal;
-  /** The SDK's own per-request timeout; unset, since the call's signal carries the time limit. */
-  readonly timeout?: number;
 }
 
 /** Which SDK client a call uses: `team` (no Select-User, team routes) or `member` (Select-User + Path-Root). */
@@ -135,7 +133,8 @@ export function createDropboxClient(options: DropboxClientOptions): DropboxClien
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
         body: body.toString(),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+        // The signal of the call that needed the token: it carries that call's time limit.
+        signal,
       });
     } catch (error) {
       throw toDropboxError(error, 'Refreshing the access token');

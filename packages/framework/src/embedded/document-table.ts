@@ -102,6 +102,11 @@ const DLS_CLAUSE = `($principals IS NULL OR d.acl IS NULL OR EXISTS (
  * Documents of every logical index in one SQLite table (keyed by `(index, id)`) plus an FTS5 table of their
  * text. Statements are prepared once and reused; every batch is one transaction.
  */
+/** True when a batch has `update` operations, which are merged into stored documents (see `apply`). */
+export function hasUpdates(operations: readonly SinkOperation[]): boolean {
+  return operations.some((operation) => operation.op === 'update');
+}
+
 export class DocumentTable {
   readonly #db: DatabaseSync;
   readonly #sql: Prepared;
@@ -157,15 +162,15 @@ export class DocumentTable {
    * Validates and serializes a batch for {@link executePreparedBatch}, on this thread: invalid items (bad id,
    * not JSON-serialisable) become failures. An `update` becomes the write of the document with the patch
    * merged in (`doc_as_upsert`): the one an earlier operation of the batch left, else `readStored(id)`.
-   * Without `readStored` the batch cannot be prepared ahead of its transaction and the result is undefined
-   * (see {@link apply}).
+   * A batch with updates is therefore prepared inside its transaction (see {@link apply}); without
+   * `readStored` an update is a programming error.
    */
   prepare(
     indexName: string,
     kind: IndexKind,
     operations: readonly SinkOperation[],
     readStored?: (id: string) => JsonObject | undefined,
-  ): PreparedWrite | undefined {
+  ): PreparedWrite {
     const failures: SinkItemFailure[] = [];
     const ids: string[] = [];
     const sources: (string | null)[] = [];
@@ -178,7 +183,8 @@ export class DocumentTable {
     // What the batch has written so far, for updates that follow a write of the same id (null = deleted).
     const written = new Map<string, Readonly<Record<string, unknown>> | null>();
     for (const operation of operations) {
-      if (operation.op === 'update' && !readStored) return undefined;
+      if (operation.op === 'update' && !readStored)
+        throw new Error('DocumentTable.prepare: a batch with updates needs readStored (use apply)');
       const problem = idProblem(operation.id) ?? validateBody(operation);
       if (problem !== undefined) {
         failures.push({ id: String(operation.id), op: operation.op, reason: problem, status: 400 });
@@ -237,14 +243,10 @@ export class DocumentTable {
    * reported as failures and skipped; an SQLite error rolls the whole batch back and is thrown.
    */
   apply(indexName: string, kind: IndexKind, operations: readonly SinkOperation[]): BatchOutcome {
-    const prepared = this.prepare(indexName, kind, operations);
-    if (prepared) return this.applyPrepared(prepared);
+    if (!hasUpdates(operations)) return this.applyPrepared(this.prepare(indexName, kind, operations));
     // Updates merge into the stored document: read, merge and write in the same transaction.
     return immediateTransaction(this.#db, () => {
-      const merged = this.prepare(indexName, kind, operations, (id) => {
-        const current = this.#sql.selectSource.get(indexName, id) as { source: string } | undefined;
-        return current === undefined ? undefined : (JSON.parse(current.source) as JsonObject);
-      }) as PreparedWrite;
+      const merged = this.prepare(indexName, kind, operations, (id) => this.get(indexName, id));
       const { indexed, deleted } = writePreparedRows(this.#writes, merged.batch);
       return { indexed, deleted, volumeBytes: merged.volumeBytes, failures: merged.failures };
     });

@@ -26,6 +26,7 @@ import type {
 } from '../sink/sink.js';
 import {
   DocumentTable,
+  hasUpdates,
   type EmbeddedDocumentRow,
   type EmbeddedIndexInfo,
   type EmbeddedSearchResult,
@@ -267,7 +268,10 @@ export class EmbeddedStore implements Sink, ControlPlane {
     operations: readonly SinkOperation[],
   ): Promise<BatchOutcome> {
     const action = `Writing a batch to index ${indexName}`;
-    const prepared = this.#runOnDocuments(action, (table) => table.prepare(indexName, kind, operations));
+    // A batch with updates reads stored documents: it is prepared and written in one transaction here.
+    const prepared = hasUpdates(operations)
+      ? undefined
+      : this.#runOnDocuments(action, (table) => table.prepare(indexName, kind, operations));
     const writer = this.#writer;
     if (!writer || !prepared || prepared.batch.ids.length === 0) {
       await this.#afterWriter();

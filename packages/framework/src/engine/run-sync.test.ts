@@ -211,8 +211,9 @@ describe('runSync: full sync', () => {
         0,
       );
       for (const op of write.operations) {
-        // The JSON the engine hands over is the document's, byte for byte.
-        if (op.op !== 'delete') expect(op.json).toBe(JSON.stringify(op.document));
+        // A full sync writes index operations; the JSON handed over is the document's, byte for byte.
+        expect(op.op).toBe('index');
+        if (op.op === 'index') expect(op.json).toBe(JSON.stringify(op.document));
       }
       expect(write.operations.length === 1 || bytes <= 900).toBe(true);
     }

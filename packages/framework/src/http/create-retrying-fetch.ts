@@ -72,6 +72,9 @@ function describeUrl(input: string | URL | Request): { url: string; host: string
   }
 }
 
+/** The default transport, made on first use and shared by every retrying fetch made without its own. */
+let sharedNodeFetch: typeof globalThis.fetch | undefined;
+
 /**
  * A `fetch` that retries what is worth retrying: connection failures, timeouts before headers, and the
  * statuses 408/425/429/5xx, with exponential backoff and full jitter, honouring `Retry-After`, and a cap on
@@ -80,7 +83,9 @@ function describeUrl(input: string | URL | Request): { url: string; host: string
  * not retried (they cannot be replayed).
  */
 export function createRetryingFetch(options: RetryingFetchOptions = {}): typeof globalThis.fetch {
-  const baseFetch = options.fetch ?? createNodeFetch();
+  // One default transport per process: every retrying fetch made without its own shares its keep-alive
+  // connections (the service makes one per connector and scheduling pass).
+  const baseFetch = options.fetch ?? (sharedNodeFetch ??= createNodeFetch());
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.policy };
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;

@@ -41,6 +41,20 @@ export function createLimiter(concurrency: number): Limiter {
           reject(new AbortError('Task aborted before it started', { cause: signal.reason }));
           return;
         }
+        const start = () => {
+          task()
+            .then(resolve, reject)
+            .finally(() => {
+              active -= 1;
+              next();
+            });
+        };
+        if (active < concurrency && queue.length === 0) {
+          // A free slot and nobody waiting: start now, without an abort listener (one per call adds up).
+          active += 1;
+          start();
+          return;
+        }
         const onAbort = () => {
           const index = queue.indexOf(waiter);
           if (index >= 0) {
@@ -48,26 +62,13 @@ export function createLimiter(concurrency: number): Limiter {
             reject(new AbortError('Task aborted before it started', { cause: signal?.reason }));
           }
         };
-        let listening = false;
         const waiter = {
           signal,
           start: () => {
-            if (listening) signal?.removeEventListener('abort', onAbort);
-            task()
-              .then(resolve, reject)
-              .finally(() => {
-                active -= 1;
-                next();
-              });
+            signal?.removeEventListener('abort', onAbort);
+            start();
           },
         };
-        if (active < concurrency && queue.length === 0) {
-          // A free slot and nobody waiting: start now, without an abort listener (one per call adds up).
-          active += 1;
-          waiter.start();
-          return;
-        }
-        listening = true;
         signal?.addEventListener('abort', onAbort, { once: true });
         queue.push(waiter);
         next();

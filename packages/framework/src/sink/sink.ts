@@ -29,7 +29,6 @@ export type SinkOperation =
       readonly op: 'update';
       readonly id: string;
       readonly document: Readonly<Record<string, JsonValue>>;
-      readonly json?: string;
     }
   | { readonly op: 'delete'; readonly id: string };
 

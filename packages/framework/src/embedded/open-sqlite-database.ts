@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { ConfigError } from '../errors/config-error.js';
 import { isCorruptionError, storeCorruptError } from './store-error.js';
+import { applyConnectionPragmas } from './store-batch.mjs';
 
 /** How hard each commit is pushed to disk. */
 export type StoreSynchronous = 'normal' | 'full';
@@ -54,10 +55,7 @@ export function openSqliteDatabase(path: string, options: SqliteOpenOptions): Da
     db.prepare('SELECT count(*) AS n FROM sqlite_master').get();
     options.verify?.(db);
     db.prepare('PRAGMA journal_mode = WAL').get();
-    db.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    db.exec('PRAGMA foreign_keys = ON');
-    // Truncate the WAL back to 64 MiB after checkpoints so one huge batch does not leave a huge file behind.
-    db.exec('PRAGMA journal_size_limit = 67108864');
+    applyConnectionPragmas(db, options.synchronous === 'full' ? 'full' : 'normal');
     return db;
   } catch (error) {
     db.close();

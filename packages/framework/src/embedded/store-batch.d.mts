@@ -54,3 +54,6 @@ export declare function executePreparedBatch(
   sql: WriteStatements,
   batch: PreparedBatch,
 ): { indexed: number; deleted: number };
+
+/** The connection settings every store connection uses after opening (busy timeout first, by the caller). */
+export function applyConnectionPragmas(db: DatabaseSync, synchronous: 'normal' | 'full'): void;

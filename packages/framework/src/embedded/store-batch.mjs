@@ -71,3 +71,16 @@ export function writePreparedRows(sql, batch) {
 export function executePreparedBatch(db, sql, batch) {
   return immediateTransaction(db, () => writePreparedRows(sql, batch));
 }
+
+/**
+ * The connection settings every store connection uses after opening (the busy timeout is set first, by
+ * the caller, before anything can wait on a lock).
+ * @param {import('node:sqlite').DatabaseSync} db
+ * @param {'normal' | 'full'} synchronous
+ */
+export function applyConnectionPragmas(db, synchronous) {
+  db.exec(`PRAGMA synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.exec('PRAGMA foreign_keys = ON');
+  // Truncate the WAL back to 64 MiB after checkpoints so one huge batch does not leave a huge file behind.
+  db.exec('PRAGMA journal_size_limit = 67108864');
+}

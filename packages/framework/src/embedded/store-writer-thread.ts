@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { PreparedBatch } from './store-batch.mjs';
-import { workerExecArgv } from '../worker/worker-exec-argv.js';
+import { findWorkerEntry, startWorker } from '../worker/start-worker.js';
 import type { StoreSynchronous } from './open-sqlite-database.js';
 
 /** How the writer thread opens the store file. */
@@ -14,12 +12,11 @@ export interface StoreWriterThreadOptions {
 
 /** Finds the worker entry: `store-writer-worker.mjs` beside this module in `src`, `.js` in `dist`. */
 export function resolveStoreWriterUrl(): URL | undefined {
-  const candidates = [
-    new URL('./store-writer-worker.mjs', import.meta.url),
-    new URL('./store-writer-worker.js', import.meta.url),
-    new URL('../store-writer-worker.js', import.meta.url),
-  ];
-  return candidates.find((url) => existsSync(fileURLToPath(url)));
+  return findWorkerEntry(import.meta.url, [
+    './store-writer-worker.mjs',
+    './store-writer-worker.js',
+    '../store-writer-worker.js',
+  ]);
 }
 
 /**
@@ -138,17 +135,12 @@ export class StoreWriterThread {
     };
     let worker: Worker;
     try {
-      worker = new Worker(this.#url, { execArgv: workerExecArgv(), workerData });
-    } catch {
-      // Node refused this process's options for a thread (ERR_WORKER_INVALID_EXEC_ARGV): start without them.
-      try {
-        worker = new Worker(this.#url, { execArgv: [], workerData });
-      } catch (error) {
-        throw new WriterThreadError(
-          `the store writer thread could not start: ${error instanceof Error ? error.message : String(error)}`,
-          { cause: error },
-        );
-      }
+      worker = startWorker(this.#url, { workerData });
+    } catch (error) {
+      throw new WriterThreadError(
+        `the store writer thread could not start: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
     worker.on('message', (answer: WorkerAnswer) => {
       const pending = this.#settle(answer.seq);

@@ -2,7 +2,7 @@
 // store file, so the sync's event loop keeps serving downloads and the control plane while SQLite writes.
 // One batch at a time, in the order received; each answer says what was written or why nothing was.
 import { parentPort, workerData } from 'node:worker_threads';
-import { executePreparedBatch, prepareWriteStatements } from './store-batch.mjs';
+import { applyConnectionPragmas, executePreparedBatch, prepareWriteStatements } from './store-batch.mjs';
 
 // A worker prints its own warnings: node:sqlite's "experimental" notice once per store would be noise on
 // the operator's terminal (the main thread filters it the same way). Every other warning still shows.
@@ -27,9 +27,7 @@ function open() {
   const connection = new DatabaseSync(path);
   try {
     connection.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
-    connection.exec(`PRAGMA synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    connection.exec('PRAGMA foreign_keys = ON');
-    connection.exec('PRAGMA journal_size_limit = 67108864');
+    applyConnectionPragmas(connection, synchronous === 'full' ? 'full' : 'normal');
     sql = prepareWriteStatements(connection);
     db = connection;
   } catch (error) {

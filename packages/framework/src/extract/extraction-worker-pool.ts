@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { workerExecArgv } from '../worker/worker-exec-argv.js';
+import type { Worker } from 'node:worker_threads';
+import { findWorkerEntry, startWorker } from '../worker/start-worker.js';
 import { AbortError } from '../errors/abort-error.js';
 
 /** Options of {@link createExtractionWorkerPool}. */
@@ -81,15 +80,15 @@ interface WorkerReply {
 
 /** Finds the worker entry: `extract-worker.mjs` beside this module in `src`, `extract-worker.js` in `dist`. */
 export function resolveWorkerUrl(): URL {
-  const candidates = [
-    new URL('./extract-worker.mjs', import.meta.url),
-    new URL('./extract-worker.js', import.meta.url),
-    new URL('./extract/extract-worker.mjs', import.meta.url),
-    new URL('../extract-worker.js', import.meta.url),
+  const url = findWorkerEntry(import.meta.url, [
+    './extract-worker.mjs',
+    './extract-worker.js',
+    './extract/extract-worker.mjs',
+    '../extract-worker.js',
     // A build that did not emit the worker entry, inside the workspace: use the source file.
-    new URL('../src/extract/extract-worker.mjs', import.meta.url),
-  ];
-  for (const url of candidates) if (existsSync(fileURLToPath(url))) return url;
+    '../src/extract/extract-worker.mjs',
+  ]);
+  if (url) return url;
   throw new Error(
     `extraction worker entry not found next to ${fileURLToPath(import.meta.url)} (looked for extract-worker.mjs and extract-worker.js)`,
   );
@@ -114,8 +113,7 @@ export function createExtractionWorkerPool(options: ExtractionWorkerPoolOptions 
   let closed = false;
 
   function spawn(slot: Slot): Worker {
-    const worker = new Worker(workerUrl, {
-      ...(workerExecArgv() ? { execArgv: workerExecArgv() } : {}),
+    const worker = startWorker(workerUrl, {
       resourceLimits: {
         maxOldGenerationSizeMb: memoryMb,
         maxYoungGenerationSizeMb: Math.min(64, Math.max(4, memoryMb / 8)),
